@@ -1,0 +1,1 @@
+"""ejournal: an event-sourced school journal."""

@@ -1,0 +1,64 @@
+"""The FastAPI application factory: no app, settings or store built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from ejournal.api import commands, errors, queries, session
+from ejournal.commands.base import COMMANDS
+from ejournal.service import Service
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    service_factory: Callable[[], Service], *, start_runner: bool = True
+) -> FastAPI:
+    """Build the HTTP app. The service is made in the lifespan, so importing this
+    module opens no database."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = service_factory()
+        if start_runner:
+            service.start()
+        app.state.service = service
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(
+        title="ejournal",
+        version="1.0",
+        summary="A school's electronic class journal and pupils' diaries",
+        lifespan=lifespan,
+        default_response_class=errors.JSON,
+    )
+    errors.install(app)
+    app.include_router(session.router, prefix=API_PREFIX)
+    app.include_router(commands.router, prefix=API_PREFIX)
+    app.include_router(queries.router, prefix=API_PREFIX)
+    app.middleware("http")(commands.limit_body_size)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
+                                 summary=app.summary)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for spec in COMMANDS.values():
+                model_schema = spec.model.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
+                components.update(model_schema.pop("$defs", {}))
+                components[spec.model.__name__] = model_schema
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,79 @@
+"""RFC 9457 problem+json answers: one map from domain errors to statuses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ejournal.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def problem(
+    status: int, detail: str, *, title: str | None = None,
+    errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://ejournal.example/problems/{status}",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(
+        orjson.dumps(body), status_code=status, headers=headers,
+        media_type="application/problem+json",
+    )
+
+
+def domain_problem(exc: DomainError) -> Response:
+    errors = getattr(exc, "errors", None)
+    if errors is None and exc.status == 422:
+        errors = [{"field": exc.field or "", "message": exc.detail}]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> Response:
+        return domain_problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in err["loc"] if p not in ("query", "path",
+                                "header", "body")),
+             "message": str(err["msg"])}
+            for err in exc.errors()
+        ]
+        return problem(422, errors[0]["message"] if errors else "invalid request",
+                       title="Invalid field value", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+        return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception(
+            "unexpected error on %s %s (command id %s)", request.method, request.url.path,
+            request.headers.get("Idempotency-Key"),
+        )
+        return problem(500, "an unexpected error occurred; it has been logged")

@@ -1,0 +1,76 @@
+"""GET routes: journals, diary, health. Every query takes ``as_of``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from ejournal.api.deps import ActorDep, ServiceDep
+from ejournal.domain.errors import Invalid, NotFound
+
+router = APIRouter(tags=["queries"])
+PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
+ERRORS: dict[int | str, dict[str, Any]] = {s: PROBLEM for s in (401, 403, 404, 422)}
+
+AsOf = Annotated[
+    datetime | None,
+    Query(description="RFC 3339 timestamp with offset: the answer as it stood then"),
+]
+
+
+def uuid_id(value: str, label: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise NotFound(f"no {label} {value}") from None
+
+
+def moment(as_of: datetime | None) -> datetime | None:
+    if as_of is None:
+        return None
+    if as_of.tzinfo is None:
+        raise Invalid("as_of needs a UTC offset, e.g. 2026-11-22T08:15:00+03:00",
+                      field="as_of")
+    return as_of.astimezone(UTC)
+
+
+@router.get("/health")
+async def health(service: ServiceDep) -> Any:
+    return service.health()
+
+
+@router.get("/courses/{course_id}/journal", responses=ERRORS)
+async def course_journal(
+    course_id: str, actor: ActorDep, service: ServiceDep,
+    period_id: str | None = None, as_of: AsOf = None,
+) -> Any:
+    return await run_in_threadpool(
+        service.course_journal, actor, uuid_id(course_id, "course"),
+        uuid_id(period_id, "period") if period_id else None, moment(as_of),
+    )
+
+
+@router.get("/classes/{class_id}/journal", responses=ERRORS)
+async def class_journal(
+    class_id: str, actor: ActorDep, service: ServiceDep,
+    period_id: str | None = None, as_of: AsOf = None,
+) -> Any:
+    return await run_in_threadpool(
+        service.class_journal, actor, uuid_id(class_id, "class"),
+        uuid_id(period_id, "period") if period_id else None, moment(as_of),
+    )
+
+
+@router.get("/students/{student_id}/diary", responses=ERRORS)
+async def diary(
+    student_id: str, actor: ActorDep, service: ServiceDep,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None, as_of: AsOf = None,
+) -> Any:
+    return await run_in_threadpool(
+        service.diary, actor, uuid_id(student_id, "pupil"), from_, to, moment(as_of)
+    )

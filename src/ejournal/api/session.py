@@ -1,0 +1,56 @@
+"""Auth routes: login, logout, who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ejournal.api.deps import ActorDep, ServiceDep, client_ip
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
+
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    login: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class LoginAnswer(BaseModel):
+    token: str
+    account_id: str
+    roles: list[str]
+    expires_at: str
+
+
+class Me(BaseModel):
+    account_id: str
+    login: str
+    full_name: str
+    roles: list[str]
+
+
+@router.post("/login", response_model=LoginAnswer,
+             responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM})
+async def login(body: LoginBody, request: Request, service: ServiceDep) -> Any:
+    return await run_in_threadpool(
+        service.login, body.login, body.password, client_ip(request)
+    )
+
+
+@router.post("/logout", status_code=204, responses={401: PROBLEM})
+async def logout(actor: ActorDep, service: ServiceDep) -> Response:
+    await run_in_threadpool(service.logout, actor)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=Me, responses={401: PROBLEM})
+async def me(actor: ActorDep) -> Any:
+    return {"account_id": actor.account_id, "login": actor.login,
+            "full_name": actor.full_name, "roles": sorted(actor.roles)}

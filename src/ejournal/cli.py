@@ -1,0 +1,100 @@
+"""The ``ejournal`` command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from ejournal.store import DEFAULT_DATABASE_URL
+
+cli = typer.Typer(help="ejournal: a school's event-sourced class journal.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+projections_cli = typer.Typer(help="Views kept from the log.", no_args_is_help=True)
+cli.add_typer(projections_cli, name="projections")
+
+DbOption = Annotated[
+    str,
+    typer.Option("--database-url", envvar="EJOURNAL_DATABASE_URL",
+                 help="sqlite:///path or postgresql://…"),
+]
+
+
+def _service(url: str):  # type: ignore[no-untyped-def]
+    from ejournal.service import Service
+
+    return Service(url)
+
+
+@cli.command()
+def serve(
+    database_url: DbOption = DEFAULT_DATABASE_URL,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the demo school into an empty database")] = False,
+) -> None:
+    """Serve the HTTP API (and keep the views) on the chosen database."""
+    import uvicorn
+
+    from ejournal.api.app import create_app
+    from ejournal.service import Service
+
+    logging.basicConfig(level=logging.INFO)
+
+    def factory() -> Service:
+        service = Service(database_url)
+        service.ensure_admin(
+            os.environ.get("EJOURNAL_ADMIN_LOGIN"), os.environ.get("EJOURNAL_ADMIN_PASSWORD")
+        )
+        if demo:
+            from ejournal.demo import load_demo
+
+            if load_demo(service):
+                typer.echo("demo school loaded: see README for the logins")
+        return service
+
+    uvicorn.run(create_app(factory), host=host, port=port, log_level="info")
+
+
+@cli.command("demo")
+def demo_(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
+    """Load the demo school into an empty database."""
+    from ejournal.demo import load_demo
+
+    service = _service(database_url)
+    try:
+        if load_demo(service):
+            typer.echo(f"demo school loaded at position {service.runner.position}")
+        else:
+            typer.echo("the database is not empty: demo not loaded")
+    finally:
+        service.close()
+
+
+@projections_cli.command("rebuild")
+def rebuild(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
+    """Drop every view and replay the whole log into them."""
+    service = _service(database_url)
+    try:
+        total = service.app.recorder.max_notification_id() or 0
+        service.runner.reset()
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(),
+            MofNCompleteColumn(), TimeRemainingColumn(),
+        ) as progress:
+            task = progress.add_task("replaying events", total=total)
+            service.runner.catch_up(lambda n, _pos: progress.advance(task, n))
+        typer.echo(f"views rebuilt to position {service.runner.position}")
+    finally:
+        service.close()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

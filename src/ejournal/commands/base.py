@@ -1,0 +1,94 @@
+"""The command catalogue: one pydantic model and one handler per API command name.
+
+A handler loads what it needs, checks the caller's relation to it, asks the
+domain to decide, and returns the changed aggregates; it never saves. The executor
+saves them in one transaction with the idempotency record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from typing_extensions import Annotated
+
+from ejournal.domain.base import Meta
+from ejournal.domain.rules import SchoolRules
+from ejournal.projections.reader import Reader
+from ejournal.security import Actor
+from ejournal.store import SchoolApp
+
+
+class Body(BaseModel):
+    """Base of every command body: unknown fields are refused, text is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+Login = Annotated[
+    str, StringConstraints(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+]
+
+
+@dataclass
+class Context:
+    """Everything a handler may use: the store, current views, the caller, the clock."""
+
+    app: SchoolApp
+    views: Reader
+    actor: Actor
+    now: datetime
+    rules: SchoolRules
+    command_id: str
+
+    @property
+    def meta(self) -> Meta:
+        return Meta(
+            actor_id=self.actor.account_id,
+            session_id=self.actor.session_id,
+            command_id=self.command_id,
+            client_ip=self.actor.client_ip,
+            now=self.now,
+        )
+
+
+@dataclass
+class Outcome:
+    aggregates: list[Any]
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+M = TypeVar("M", bound=Body)
+Handler = Callable[[Context, Any], Outcome]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    model: type[Body]
+    roles: frozenset[str]
+    handler: Handler
+    summary: str
+
+
+COMMANDS: dict[str, CommandSpec] = {}
+
+
+def command(
+    name: str, model: type[M], *, roles: set[str], summary: str
+) -> Callable[[Callable[[Context, M], Outcome]], Callable[[Context, M], Outcome]]:
+    """Register a handler. ``roles`` are the roles that may ever run it; relations
+    (the course's teacher, the class teacher) are checked inside the handler."""
+
+    def register(fn: Callable[[Context, M], Outcome]) -> Callable[[Context, M], Outcome]:
+        COMMANDS[name] = CommandSpec(name, model, frozenset(roles), fn, summary)
+        return fn
+
+    return register

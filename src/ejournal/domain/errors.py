@@ -1,0 +1,57 @@
+"""Domain errors. The HTTP layer maps each class to one problem+json status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refused decision. ``status`` is the HTTP status API.md names for it."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class Invalid(DomainError):
+    """A field value breaks a rule (422)."""
+
+    status = 422
+    title = "Invalid field value"
+
+
+class NotFound(DomainError):
+    """Unknown id, or an id the caller may not see (404)."""
+
+    status = 404
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    """The caller's role or scope forbids it (403)."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class Conflict(DomainError):
+    """Conflicts with the current state (409)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class Unauthorized(DomainError):
+    """No, invalid, expired or revoked token; or wrong credentials (401)."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins for one login (429)."""
+
+    status = 429
+    title = "Too many login attempts"

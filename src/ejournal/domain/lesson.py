@@ -1,0 +1,255 @@
+"""A lesson (урок): one stream per scheduled lesson, where the 8:00 surge writes.
+
+Topic, homework, attendance, marks, comments and the substitution of one lesson.
+Every entry keeps its revisions; a late entry is accepted and flagged, never refused
+(refusing it would push teachers back to paper).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
+from ejournal.domain.errors import Conflict, Invalid
+from ejournal.domain.rules import SchoolRules
+
+LESSON_NAMESPACE = uuid.UUID("5b0f4c1e-2f7a-4d7e-9a53-6b1f0e2d8c41")
+
+
+def lesson_id_for(course_id: str, day: date, slot: int) -> str:
+    """A lesson's id is derived from course, date and slot: scheduling it twice
+    lands on the same stream."""
+    return str(uuid.uuid5(LESSON_NAMESPACE, f"{course_id}/{day.isoformat()}/{slot}"))
+
+
+class LessonEvent(SchoolEvent):
+    stream_kind = "lesson"
+
+
+class LessonScheduled(LessonEvent, SchoolAggregate.Created):
+    course_id: str
+    date: str
+    slot: int
+    starts_at: str
+    ends_at: str
+
+
+class TopicSet(LessonEvent):
+    topic: str
+    plan_topic_no: int | None
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.topic = self.topic
+        aggregate.plan_topic_no = self.plan_topic_no
+
+
+class HomeworkAssigned(LessonEvent):
+    text: str
+    due_on: str | None
+    entry_due_at: str
+    late: bool
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.homework = {"text": self.text, "due_on": self.due_on}
+
+
+class AttendanceRecorded(LessonEvent):
+    entries: list[dict[str, str]]
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Lesson) -> None:
+        for entry in self.entries:
+            if entry["code"] == "present":
+                aggregate.attendance.pop(entry["student_id"], None)
+            else:
+                aggregate.attendance[entry["student_id"]] = entry["code"]
+
+
+class MarkRecorded(LessonEvent):
+    mark_id: str
+    student_id: str
+    value: str
+    work_type: str
+    comment: str | None
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.marks[self.mark_id] = {
+            "student_id": self.student_id,
+            "work_type": self.work_type,
+            "author_id": self.actor_id,
+            "due_at": self.due_at,
+            "late": self.late,
+            "comment": self.comment,
+            "value": self.value,
+        }
+
+
+class CommentAdded(LessonEvent):
+    comment_id: str
+    student_id: str
+    text: str
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.comments[self.comment_id] = {
+            "student_id": self.student_id,
+            "text": self.text,
+            "author_id": self.actor_id,
+        }
+
+
+class SubstitutionRecorded(LessonEvent):
+    substitute_teacher_id: str
+    reason: str | None
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.substitute_id = self.substitute_teacher_id
+
+
+class Lesson(SchoolAggregate):
+    def __init__(
+        self, course_id: str, date: str, slot: int, starts_at: str, ends_at: str
+    ) -> None:
+        self.course_id = course_id
+        self.date = date
+        self.slot = slot
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.topic: str | None = None
+        self.plan_topic_no: int | None = None
+        self.homework: dict[str, Any] | None = None
+        self.attendance: dict[str, str] = {}
+        self.marks: dict[str, dict[str, Any]] = {}
+        self.comments: dict[str, dict[str, Any]] = {}
+        self.substitute_id: str | None = None
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.date)
+
+    def _check_held(self, rules: SchoolRules, now: datetime) -> None:
+        """Marks and attendance only on a lesson whose date is not in the future
+        (a mark on a date with no lesson is a known fraud)."""
+        if self.day > rules.local_date(now):
+            raise Conflict(
+                f"the lesson on {self.date} has not taken place yet", field="lesson_id"
+            )
+
+    @staticmethod
+    def _check_pupil(
+        is_pupil: Callable[[str], bool], student_id: str, field: str
+    ) -> None:
+        if not is_pupil(student_id):
+            raise Invalid(
+                f"pupil {student_id} does not belong to the class or group on the "
+                "lesson's date",
+                field=field,
+            )
+
+    def set_topic(
+        self, meta: Meta, rules: SchoolRules, topic: str, plan_topic_no: int | None
+    ) -> None:
+        due = rules.end_of_day(self.day)
+        self._trigger(
+            TopicSet, meta, topic=topic, plan_topic_no=plan_topic_no,
+            due_at=due.isoformat(), late=meta.now > due,
+        )
+
+    def assign_homework(
+        self, meta: Meta, text: str, due_on: date | None, entry_due: datetime
+    ) -> None:
+        if due_on is not None and due_on <= self.day:
+            raise Invalid("homework must be due after the lesson's date", field="due_on")
+        self._trigger(
+            HomeworkAssigned, meta, text=text,
+            due_on=due_on.isoformat() if due_on else None,
+            entry_due_at=entry_due.isoformat(), late=meta.now > entry_due,
+        )
+
+    def record_attendance(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        entries: list[dict[str, str]],
+        is_pupil: Callable[[str], bool],
+    ) -> None:
+        self._check_held(rules, meta.now)
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            sid = entry["student_id"]
+            if sid in seen:
+                raise Invalid(f"pupil {sid} is listed twice", field=f"entries[{i}]")
+            seen.add(sid)
+            self._check_pupil(is_pupil, sid, f"entries[{i}].student_id")
+        due = rules.end_of_day(self.day)
+        self._trigger(
+            AttendanceRecorded, meta, entries=entries, due_at=due.isoformat(),
+            late=meta.now > due,
+        )
+
+    def record_mark(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        *,
+        mark_id: str,
+        student_id: str,
+        value: str,
+        work_type: str,
+        comment: str | None,
+        is_pupil: Callable[[str], bool],
+    ) -> None:
+        self._check_held(rules, meta.now)
+        self._check_pupil(is_pupil, student_id, "student_id")
+        due = rules.mark_due(self.day, work_type)
+        self._trigger(
+            MarkRecorded, meta, mark_id=mark_id, student_id=student_id, value=value,
+            work_type=work_type, comment=comment, due_at=due.isoformat(),
+            late=meta.now > due,
+        )
+
+    def add_comment(
+        self,
+        meta: Meta,
+        *,
+        comment_id: str,
+        student_id: str,
+        text: str,
+        is_pupil: Callable[[str], bool],
+    ) -> None:
+        self._check_pupil(is_pupil, student_id, "student_id")
+        self._trigger(
+            CommentAdded, meta, comment_id=comment_id, student_id=student_id, text=text
+        )
+
+    def record_substitution(
+        self, meta: Meta, substitute_teacher_id: str, reason: str | None
+    ) -> None:
+        if self.substitute_id == substitute_teacher_id:
+            raise Conflict("that substitution is already recorded", field="substitute_teacher_id")
+        self._trigger(
+            SubstitutionRecorded, meta, substitute_teacher_id=substitute_teacher_id,
+            reason=reason,
+        )
+
+
+def schedule_lesson(
+    meta: Meta, *, course_id: str, day: date, slot: int, starts_at: str, ends_at: str
+) -> Lesson:
+    return Lesson._create(
+        LessonScheduled,
+        id=uuid.UUID(lesson_id_for(course_id, day, slot)),
+        **meta_fields(meta),
+        course_id=course_id,
+        date=day.isoformat(),
+        slot=slot,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )

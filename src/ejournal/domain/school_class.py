@@ -1,0 +1,132 @@
+"""A class (класс): its roster over time, its groups (подгруппы), its class teacher."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
+from ejournal.domain.errors import Conflict, Invalid
+
+
+class ClassEvent(SchoolEvent):
+    stream_kind = "class"
+
+
+class ClassCreated(ClassEvent, SchoolAggregate.Created):
+    year_id: str
+    name: str
+    grade: int
+    class_teacher_id: str | None
+
+
+class StudentJoined(ClassEvent):
+    """A pupil belongs to the class from ``on`` (admission or transfer in)."""
+
+    student_id: str
+    on: str
+
+    def apply(self, aggregate: SchoolClass) -> None:
+        aggregate.roster.setdefault(self.student_id, []).append([self.on, None])
+
+
+class StudentLeft(ClassEvent):
+    """A pupil no longer belongs to the class from ``on`` (withdrawal, transfer out)."""
+
+    student_id: str
+    on: str
+    reason: str
+
+    def apply(self, aggregate: SchoolClass) -> None:
+        spans = aggregate.roster.get(self.student_id)
+        if spans and spans[-1][1] is None:
+            spans[-1][1] = self.on
+
+
+class GroupCreated(ClassEvent):
+    group_id: str
+    name: str
+    student_ids: list[str]
+
+    def apply(self, aggregate: SchoolClass) -> None:
+        aggregate.groups[self.group_id] = {
+            "name": self.name,
+            "student_ids": list(self.student_ids),
+        }
+
+
+class SchoolClass(SchoolAggregate):
+    def __init__(
+        self, year_id: str, name: str, grade: int, class_teacher_id: str | None
+    ) -> None:
+        self.year_id = year_id
+        self.name = name
+        self.grade = grade
+        self.class_teacher_id = class_teacher_id
+        # student_id -> [[from, until-exclusive or None], ...]
+        self.roster: dict[str, list[list[str | None]]] = {}
+        self.groups: dict[str, dict[str, object]] = {}
+
+    def is_member(self, student_id: str, day: date) -> bool:
+        """Admission date inclusive, leaving date exclusive."""
+        iso = day.isoformat()
+        for start, end in self.roster.get(student_id, []):
+            assert start is not None
+            if start <= iso and (end is None or iso < end):
+                return True
+        return False
+
+    def is_current_member(self, student_id: str) -> bool:
+        spans = self.roster.get(student_id)
+        return bool(spans) and spans[-1][1] is None  # type: ignore[index]
+
+    def group_members(self, group_id: str) -> list[str]:
+        group = self.groups.get(group_id)
+        return list(group["student_ids"]) if group else []  # type: ignore[call-overload]
+
+    def admit(self, meta: Meta, student_id: str, on: date) -> None:
+        if self.is_current_member(student_id):
+            raise Conflict("the pupil already belongs to this class", field="student_id")
+        self._trigger(StudentJoined, meta, student_id=student_id, on=on.isoformat())
+
+    def release(self, meta: Meta, student_id: str, on: date, reason: str) -> None:
+        spans = self.roster.get(student_id)
+        if not spans or spans[-1][1] is not None:
+            raise Conflict("the pupil does not belong to this class", field="student_id")
+        if on.isoformat() < str(spans[-1][0]):
+            raise Invalid(
+                f"the pupil joined the class on {spans[-1][0]}: "
+                f"cannot leave on {on.isoformat()}",
+                field="on",
+            )
+        self._trigger(
+            StudentLeft, meta, student_id=student_id, on=on.isoformat(), reason=reason
+        )
+
+    def create_group(
+        self, meta: Meta, group_id: str, name: str, student_ids: list[str]
+    ) -> None:
+        if any(g["name"] == name for g in self.groups.values()):
+            raise Conflict(f"the class already has a group named {name!r}", field="name")
+        if len(set(student_ids)) != len(student_ids):
+            raise Invalid("a pupil is listed twice", field="student_ids")
+        for sid in student_ids:
+            if not self.is_current_member(sid):
+                raise Invalid(
+                    f"pupil {sid} does not belong to this class", field="student_ids"
+                )
+        self._trigger(
+            GroupCreated, meta, group_id=group_id, name=name, student_ids=student_ids
+        )
+
+
+def create_class(
+    meta: Meta, *, year_id: str, name: str, grade: int, class_teacher_id: str | None
+) -> SchoolClass:
+    return SchoolClass._create(
+        ClassCreated,
+        **meta_fields(meta),
+        year_id=year_id,
+        name=name,
+        grade=grade,
+        class_teacher_id=class_teacher_id,
+    )

@@ -1,0 +1,130 @@
+"""A pupil (обучающийся): person, placements, guardians (законные представители),
+consent to data processing (согласие на обработку ПДн)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
+from ejournal.domain.errors import Conflict, Invalid
+
+
+class StudentEvent(SchoolEvent):
+    stream_kind = "student"
+
+
+class StudentEnrolled(StudentEvent, SchoolAggregate.Created):
+    full_name: str
+    birth_date: str | None
+    class_id: str
+    on: str
+
+
+class StudentTransferred(StudentEvent):
+    from_class_id: str
+    to_class_id: str
+    on: str
+
+    def apply(self, aggregate: Student) -> None:
+        aggregate.class_id = self.to_class_id
+        aggregate.placements[-1][2] = self.on
+        aggregate.placements.append([self.to_class_id, self.on, None])
+
+
+class StudentWithdrawn(StudentEvent):
+    class_id: str
+    on: str
+    reason: str
+
+    def apply(self, aggregate: Student) -> None:
+        aggregate.class_id = None
+        aggregate.placements[-1][2] = self.on
+
+
+class GuardianLinked(StudentEvent):
+    account_id: str
+
+    def apply(self, aggregate: Student) -> None:
+        if self.account_id not in aggregate.guardians:
+            aggregate.guardians.append(self.account_id)
+
+
+class ConsentRecorded(StudentEvent):
+    guardian_account_id: str
+    granted: bool
+
+    def apply(self, aggregate: Student) -> None:
+        aggregate.consents[self.guardian_account_id] = self.granted
+
+
+class Student(SchoolAggregate):
+    def __init__(
+        self, full_name: str, birth_date: str | None, class_id: str, on: str
+    ) -> None:
+        self.full_name = full_name
+        self.birth_date = birth_date
+        self.class_id: str | None = class_id
+        # [class_id, from, until-exclusive or None]
+        self.placements: list[list[str | None]] = [[class_id, on, None]]
+        self.guardians: list[str] = []
+        self.consents: dict[str, bool] = {}
+
+    def transfer(self, meta: Meta, to_class_id: str, on: date) -> str:
+        if self.class_id is None:
+            raise Conflict("the pupil has been withdrawn", field="student_id")
+        if self.class_id == to_class_id:
+            raise Conflict("the pupil already belongs to that class", field="to_class_id")
+        start = self.placements[-1][1]
+        assert start is not None
+        if on.isoformat() <= start:
+            raise Invalid(f"the transfer must be after {start}", field="on")
+        from_class = self.class_id
+        self._trigger(
+            StudentTransferred, meta, from_class_id=from_class,
+            to_class_id=to_class_id, on=on.isoformat(),
+        )
+        return from_class
+
+    def withdraw(self, meta: Meta, on: date, reason: str) -> str:
+        if self.class_id is None:
+            raise Conflict("the pupil has already been withdrawn", field="student_id")
+        start = self.placements[-1][1]
+        assert start is not None
+        if on.isoformat() < start:
+            raise Invalid(f"the withdrawal cannot precede {start}", field="on")
+        class_id = self.class_id
+        self._trigger(
+            StudentWithdrawn, meta, class_id=class_id, on=on.isoformat(), reason=reason
+        )
+        return class_id
+
+    def link_guardian(self, meta: Meta, account_id: str) -> None:
+        if account_id in self.guardians:
+            raise Conflict("that guardian is already linked", field="account_id")
+        self._trigger(GuardianLinked, meta, account_id=account_id)
+
+    def record_consent(self, meta: Meta, guardian_account_id: str, granted: bool) -> None:
+        if guardian_account_id not in self.guardians:
+            raise Invalid(
+                "the account is not a guardian of this pupil",
+                field="guardian_account_id",
+            )
+        self._trigger(
+            ConsentRecorded, meta, guardian_account_id=guardian_account_id,
+            granted=granted,
+        )
+
+
+def enroll(
+    meta: Meta, *, full_name: str, birth_date: date | None, class_id: str, on: date
+) -> Student:
+    if birth_date is not None and birth_date >= on:
+        raise Invalid("the birth date must be before the admission date", field="birth_date")
+    return Student._create(
+        StudentEnrolled,
+        **meta_fields(meta),
+        full_name=full_name,
+        birth_date=birth_date.isoformat() if birth_date else None,
+        class_id=class_id,
+        on=on.isoformat(),
+    )

@@ -1,0 +1,87 @@
+"""The documents projection: one row per stream in ``ej_docs`` and its lookup keys
+in ``ej_keys``, kept by the catch-up loop.
+
+Live events are applied incrementally; a void or reinstatement refolds the stream
+from its stored events up to that version, so a void is never hidden by an earlier
+incremental state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from ejournal.domain.base import META_EVENTS
+from ejournal.projections.streams import Doc, apply, fold_doc, lookup_keys, placement
+from ejournal.store import Cursor, SchoolApp
+
+_MISSING = object()
+
+
+class Documents:
+    name = "documents"
+
+    def __init__(self, app: SchoolApp) -> None:
+        self.app = app
+
+    def reset(self, cur: Cursor) -> None:
+        cur.execute("DELETE FROM ej_docs")
+        cur.execute("DELETE FROM ej_keys")
+
+    def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
+        touched: dict[str, Doc | None] = {}
+        kinds: dict[str, str] = {}
+        for notification, event in page:
+            sid = str(notification.originator_id)
+            if isinstance(event, META_EVENTS):
+                doc = fold_doc(self.app.stream(sid, lte=notification.originator_version))
+            else:
+                current = touched.get(sid, _MISSING)
+                if current is _MISSING:
+                    current = load_doc(cur, sid)
+                doc = apply(current if isinstance(current, dict) else None, event)
+            touched[sid] = doc
+            if doc is not None:
+                kinds[sid] = doc["kind"]
+            elif sid not in kinds:
+                kinds[sid] = getattr(event, "stream_kind", "") or "void"
+        self._write(cur, touched, kinds)
+
+    @staticmethod
+    def _write(cur: Cursor, touched: dict[str, Doc | None], kinds: dict[str, str]) -> None:
+        rows = []
+        keys = []
+        for sid, doc in touched.items():
+            if doc is None:
+                # A stream whose creation is void keeps a row, so as_of can still
+                # list it for moments before the void.
+                rows.append((sid, kinds[sid], None, None, b"null"))
+                continue
+            parent, sort_key = placement(doc)
+            rows.append((sid, doc["kind"], parent, sort_key, orjson.dumps(doc)))
+            keys.extend((key, sid) for key in lookup_keys(doc))
+        cur.executemany(
+            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
+            "kind = excluded.kind, parent_id = excluded.parent_id, "
+            "sort_key = excluded.sort_key, doc = excluded.doc",
+            rows,
+        )
+        cur.executemany(
+            "DELETE FROM ej_keys WHERE stream_id = ?", [(sid,) for sid in touched]
+        )
+        cur.executemany(
+            "INSERT INTO ej_keys (key, stream_id) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET stream_id = excluded.stream_id",
+            keys,
+        )
+
+
+def load_doc(cur: Cursor, stream_id: str) -> Doc | None:
+    row = cur.execute("SELECT doc FROM ej_docs WHERE stream_id = ?", (stream_id,)).fetchone()
+    if row is None:
+        return None
+    doc: Doc | None = orjson.loads(bytes(row["doc"]))
+    return doc

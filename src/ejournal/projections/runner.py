@@ -1,0 +1,149 @@
+"""The batched catch-up loop that keeps every view.
+
+Reads pages of notifications and applies each page in one transaction together
+with the tracking position (exactly once, resumable after a crash). Measured here:
+the library's ProjectionRunner commits once per event; a page per transaction is an
+order of magnitude faster. A command's answer waits until the loop has passed its
+position (read-your-writes).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from ejournal.store import Cursor, SchoolApp
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 1000
+
+
+class Projection(Protocol):
+    name: str
+
+    def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
+        """Apply (notification, event) pairs, in log order, inside the transaction."""
+
+    def reset(self, cur: Cursor) -> None:
+        """Drop this projection's rows (for a rebuild)."""
+
+
+class Runner:
+    def __init__(
+        self, app: SchoolApp, projections: Sequence[Projection], *, poll: float = 0.5
+    ) -> None:
+        self.app = app
+        self.db = app.db()
+        self.projections = list(projections)
+        self.poll = poll
+        self._cond = threading.Condition()
+        self._position = self._load_position()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.error: BaseException | None = None
+
+    @property
+    def name(self) -> str:
+        return "views"
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def _load_position(self) -> int:
+        with self.db.read() as cur:
+            row = cur.execute(
+                "SELECT position FROM ej_tracking WHERE name = ?", (self.name,)
+            ).fetchone()
+        return int(row["position"]) if row else 0
+
+    def catch_up(
+        self, progress: Callable[[int, int], None] | None = None, until: int | None = None
+    ) -> int:
+        """Apply every committed notification past the tracked position."""
+        with self._lock:
+            applied = 0
+            while True:
+                page = self.app.recorder.select_notifications(
+                    start=self._position + 1, limit=PAGE_SIZE
+                )
+                if not page:
+                    return applied
+                self._apply(page)
+                applied += len(page)
+                if progress is not None:
+                    progress(len(page), self._position)
+                if until is not None and self._position >= until:
+                    return applied
+
+    def _apply(self, page: Sequence[Any]) -> None:
+        to_event = self.app.mapper.to_domain_event
+        pairs = [(n, to_event(n)) for n in page]
+        last = page[-1].id
+        with self.db.write() as cur:
+            for projection in self.projections:
+                projection.apply_page(cur, pairs)
+            cur.execute(
+                "INSERT INTO ej_tracking (name, position) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                (self.name, last),
+            )
+        with self._cond:
+            self._position = last
+            self._cond.notify_all()
+
+    def reset(self) -> None:
+        with self._lock, self.db.write() as cur:
+            for projection in self.projections:
+                projection.reset(cur)
+            cur.execute("DELETE FROM ej_tracking WHERE name = ?", (self.name,))
+            self._position = 0
+
+    def notify(self) -> None:
+        """A write has committed: wake the loop now rather than at the next poll."""
+        self._wake.set()
+
+    def wait_for(self, position: int, timeout: float = 10.0) -> bool:
+        if self._position >= position:
+            return True
+        if self._thread is None:
+            self.catch_up()
+            return self._position >= position
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._position < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="projections", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.catch_up()
+                self.error = None
+            except Exception as exc:  # a view bug must not kill the server
+                self.error = exc
+                log.exception("projection catch-up failed; retrying")
+                time.sleep(1.0)
+            self._wake.wait(self.poll)
+            self._wake.clear()

@@ -1,0 +1,338 @@
+"""The service: store, views, clock and rules, and the use cases the API and CLI call.
+
+Commands run in the caller's thread (FastAPI's thread pool), save in one
+transaction with their idempotency record, and answer once the views have reached
+their position (read-your-writes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+import ejournal.commands.lesson
+import ejournal.commands.setup  # noqa: F401  (registers the commands)
+from ejournal.commands.base import COMMANDS, Context
+from ejournal.domain.account import Account
+from ejournal.domain.base import Meta, new_id
+from ejournal.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
+from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
+from ejournal.projections import journal
+from ejournal.projections.documents import Documents
+from ejournal.projections.reader import reader
+from ejournal.projections.runner import Runner
+from ejournal.security import (
+    DUMMY_HASH,
+    Actor,
+    check_class_journal,
+    check_course_journal,
+    check_diary,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from ejournal.store import IdempotencyRecord, IntegrityError, SchoolApp, open_store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+COMMAND_NAMESPACE = uuid.UUID("9d1e1c2b-6f0a-4c53-8f1e-0b7c7e3f5a20")
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURES_ALLOWED = 5
+SYSTEM_ACTOR_NAME = "system"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ProblemFields(Invalid):
+    """A 422 with one entry per offending field."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        first = errors[0] if errors else {"field": "", "message": "invalid"}
+        super().__init__(f"{first['field']}: {first['message']}", field=first["field"])
+        self.errors = errors
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        out.append({"field": loc, "message": err["msg"]})
+    return out
+
+
+class Service:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: Clock = utc_now,
+        rules: SchoolRules = DEFAULT_RULES,
+        token_ttl: timedelta = timedelta(hours=12),
+    ) -> None:
+        self.app: SchoolApp = open_store(database_url)
+        self.clock = clock
+        self.rules = rules
+        self.token_ttl = token_ttl
+        self.runner = Runner(self.app, [Documents(self.app)])
+
+    # -- life cycle -------------------------------------------------------------
+    def start(self) -> None:
+        self.runner.catch_up()
+        self.runner.start()
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.app.close()
+
+    def system_actor(self) -> Actor:
+        from ejournal.domain.base import SYSTEM_ACTOR
+
+        return Actor(SYSTEM_ACTOR, SYSTEM_ACTOR_NAME, "System", frozenset({"admin",
+                     "deputy", "secretary", "director"}), None, None)
+
+    # -- commands ---------------------------------------------------------------
+    def execute(
+        self,
+        actor: Actor,
+        name: str,
+        body: bytes | dict[str, Any],
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        spec = COMMANDS.get(name)
+        if spec is None:
+            raise NotFound(f"no command named {name!r}")
+        if not actor.roles & spec.roles:
+            raise Forbidden(
+                f"{name} needs one of the roles: {', '.join(sorted(spec.roles))}"
+            )
+        payload = _parse_json(body)
+        try:
+            cmd = spec.model.model_validate(payload)
+        except ValidationError as exc:
+            raise ProblemFields(validation_errors(exc)) from None
+        key = None
+        body_hash = hashlib.sha256(
+            name.encode() + b"\0" + orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+        if idempotency_key is not None:
+            try:
+                parsed_key = uuid.UUID(idempotency_key)
+            except ValueError:
+                raise DomainError("Idempotency-Key must be a UUID") from None
+            key = f"{actor.account_id}:{parsed_key}"
+            command_id = str(uuid.uuid5(COMMAND_NAMESPACE, key))
+            replay = self._replay(key, body_hash)
+            if replay is not None:
+                return replay
+        else:
+            command_id = new_id()
+        for _attempt in range(8):
+            now = self.clock()
+            with reader(self.app) as views:
+                ctx = Context(self.app, views, actor, now, self.rules, command_id)
+                outcome = spec.handler(ctx, cmd)
+            events = [
+                {"stream_id": str(e.originator_id), "version": e.originator_version,
+                 "type": type(e).__name__}
+                for agg in outcome.aggregates for e in agg.pending_events
+            ]
+            response: dict[str, Any] = {
+                "command_id": command_id, "position": None, "events": events,
+                **outcome.result,
+            }
+            records = (
+                [IdempotencyRecord(key, body_hash, response, len(events))] if key else []
+            )
+            try:
+                recordings = self.app.save(*outcome.aggregates, idempotency=records)
+            except IntegrityError:
+                # Another command wrote the same stream first (or the same key):
+                # decide again on the new state.
+                if key is not None:
+                    replay = self._replay(key, body_hash)
+                    if replay is not None:
+                        return replay
+                continue
+            if recordings:
+                response["position"] = recordings[-1].notification.id
+                self._await(response["position"])
+            return response
+        raise Conflict("the record kept changing under this command; try again")
+
+    def _replay(self, key: str, body_hash: str) -> dict[str, Any] | None:
+        with self.app.db().read() as cur:
+            row = cur.execute(
+                "SELECT body_hash, response FROM ej_idempotency WHERE key = ?", (key,)
+            ).fetchone()
+        if row is None:
+            return None
+        if row["body_hash"] != body_hash:
+            raise Conflict("this Idempotency-Key was used with another request")
+        response: dict[str, Any] = orjson.loads(bytes(row["response"]))
+        if response.get("position"):
+            self._await(response["position"])
+        return response
+
+    def _await(self, position: int) -> None:
+        self.runner.notify()
+        if not self.runner.wait_for(position):
+            log.warning("views did not reach position %s in time", position)
+
+    # -- sessions ----------------------------------------------------------------
+    def login(self, login: str, password: str, client_ip: str | None) -> dict[str, Any]:
+        now = self.clock()
+        normalized = login.strip().lower()
+        db = self.app.db()
+        since = (now - LOGIN_WINDOW).isoformat()
+        with db.read() as cur:
+            failures = cur.execute(
+                "SELECT COUNT(*) AS n FROM ej_login_failures WHERE login = ? AND at > ?",
+                (normalized, since),
+            ).fetchone()["n"]
+            account_id = cur.execute(
+                "SELECT stream_id FROM ej_keys WHERE key = ?", (f"login:{normalized}",)
+            ).fetchone()
+        if failures >= LOGIN_FAILURES_ALLOWED:
+            raise TooManyAttempts(
+                "too many failed logins: try again in 15 minutes", field="login"
+            )
+        account: Account | None = (
+            self.app.find(account_id["stream_id"], Account) if account_id else None
+        )
+        valid = verify_password(account.password_hash if account else DUMMY_HASH, password)
+        if account is None or not valid:
+            with db.write() as cur:
+                cur.execute(
+                    "INSERT INTO ej_login_failures (login, at) VALUES (?, ?)",
+                    (normalized, now.isoformat()),
+                )
+            raise Unauthorized("wrong login or password")
+        if account.blocked:
+            raise Unauthorized("the account is blocked until an administrator resets its password")
+        token = new_token()
+        session_id = new_id()
+        expires_at = now + self.token_ttl
+        meta = Meta(str(account.id), session_id, new_id(), client_ip, now)
+        account.open_session(meta, token_hash(token), expires_at)
+        recordings = self.app.save(account)
+        self._await(recordings[-1].notification.id)
+        return {
+            "token": token, "account_id": str(account.id), "roles": account.roles,
+            "expires_at": expires_at.isoformat(),
+        }
+
+    def authenticate(self, token: str, client_ip: str | None) -> Actor:
+        digest = token_hash(token)
+        with reader(self.app) as views:
+            account_id = views.key(f"token:{digest}")
+            doc = views.doc(account_id) if account_id else None
+        if doc is None or doc.get("blocked"):
+            raise Unauthorized("the token is not valid")
+        now = self.clock().isoformat()
+        for session_id, session in doc["sessions"].items():
+            if session["token_hash"] == digest:
+                if session["closed"] or session["expires_at"] <= now:
+                    break
+                return Actor(
+                    account_id=doc["id"], login=doc["login"], full_name=doc["full_name"],
+                    roles=frozenset(doc["roles"]), session_id=session_id,
+                    client_ip=client_ip, student_id=doc.get("student_id"),
+                )
+        raise Unauthorized("the token has expired or been revoked")
+
+    def logout(self, actor: Actor) -> None:
+        if actor.session_id is None:
+            return
+        account: Account = self.app.get(actor.account_id, Account)
+        meta = Meta(actor.account_id, actor.session_id, new_id(), actor.client_ip,
+                    self.clock())
+        account.close_session(meta, actor.session_id, "logout")
+        recordings = self.app.save(account)
+        self._await(recordings[-1].notification.id)
+
+    def ensure_admin(self, login: str | None, password: str | None) -> str | None:
+        """The first administrator, from the environment, when no account exists."""
+        if not login or not password:
+            return None
+        with reader(self.app) as views:
+            if views.all_of_kind("account"):
+                return None
+        result = self.execute(
+            self.system_actor(), "create-account",
+            {"login": login, "password": password, "full_name": "Administrator",
+             "roles": ["admin"]},
+        )
+        return str(result["account_id"])
+
+    # -- queries -----------------------------------------------------------------
+    def course_journal(
+        self, actor: Actor, course_id: str, period_id: str | None,
+        as_of: datetime | None,
+    ) -> dict[str, Any]:
+        with reader(self.app) as views:
+            course = journal.get_kind(views, course_id, "course", "course")
+            check_course_journal(views, actor, course)
+        with reader(self.app, as_of) as r:
+            return journal.course_journal(r, course_id, self.rules, period_id)
+
+    def class_journal(
+        self, actor: Actor, class_id: str, period_id: str | None,
+        as_of: datetime | None,
+    ) -> dict[str, Any]:
+        with reader(self.app) as views:
+            klass = journal.get_kind(views, class_id, "class", "class")
+            check_class_journal(actor, klass)
+        with reader(self.app, as_of) as r:
+            return journal.class_journal(r, class_id, self.rules, period_id)
+
+    def diary(
+        self, actor: Actor, student_id: str, lo: date | None, hi: date | None,
+        as_of: datetime | None,
+    ) -> dict[str, Any]:
+        today = self.rules.local_date(self.clock())
+        if lo is None:
+            lo = (hi or today) - timedelta(days=(hi or today).weekday())
+        if hi is None:
+            hi = lo + timedelta(days=6)
+        with reader(self.app) as views:
+            student = views.doc(student_id)
+            if student is None or student.get("kind") != "student":
+                raise NotFound(f"no pupil {student_id}")
+            check_diary(views, actor, student)
+        with reader(self.app, as_of) as r:
+            return journal.diary(r, student_id, self.rules, lo, hi)
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "position": self.runner.position}
+
+
+def _parse_json(body: bytes | dict[str, Any]) -> Any:
+    if isinstance(body, dict):
+        return body
+    if not body:
+        raise DomainError("the request body is empty: send a JSON object")
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise DomainError(f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise DomainError("the request body must be a JSON object")
+    return payload

@@ -1,0 +1,344 @@
+"""The event store: one eventsourcing Application per school, on PostgreSQL or SQLite.
+
+``EJOURNAL_DATABASE_URL`` chooses the backend: ``sqlite:///path`` (the default,
+``./ejournal.sqlite3``) or ``postgresql://…`` (an optional ``?schema=`` selects the
+school's schema). The recorders are the library's own, extended so that an
+idempotency record is written in the same transaction as the events it answers for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    IntegrityError,
+    StoredEvent,
+    Transcoder,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ejournal.domain.base import SchoolAggregate, fold
+from ejournal.domain.errors import NotFound
+
+DEFAULT_DATABASE_URL = "sqlite:///ejournal.sqlite3"
+
+
+class OrjsonTranscoder(Transcoder):
+    """Event state as JSON through orjson. Event fields are JSON-native (ids and
+    dates are strings), so only the timestamp needs converting back."""
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        state = orjson.loads(data)
+        ts = state.get("timestamp")
+        if isinstance(ts, str):
+            state["timestamp"] = datetime.fromisoformat(ts)
+        return state
+
+
+@dataclass
+class IdempotencyRecord:
+    """The answer to one command, stored with its events (same transaction)."""
+
+    key: str
+    body_hash: str
+    response: dict[str, Any]
+    event_count: int
+    position: int | None = field(default=None)
+
+
+def _positions(records: Sequence[IdempotencyRecord], ids: Sequence[int]) -> None:
+    """Records answer consecutive runs of the saved events, in order."""
+    offset = 0
+    for record in records:
+        offset += record.event_count
+        record.position = ids[offset - 1] if record.event_count else None
+        record.response["position"] = record.position
+
+
+_IDEM_INSERT = (
+    "INSERT INTO ej_idempotency (key, body_hash, response, position) "
+    "VALUES (?, ?, ?, ?)"
+)
+
+
+class PgRecorder(PostgresApplicationRecorder):
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        records: list[IdempotencyRecord] = kwargs.get("idempotency") or []
+        if records and ids:
+            _positions(records, ids)
+            sql = _IDEM_INSERT.replace("?", "%s")
+            if self.datastore.schema != "public":
+                sql = sql.replace(
+                    "ej_idempotency", f'"{self.datastore.schema}".ej_idempotency'
+                )
+            for r in records:
+                curs.execute(
+                    sql, (r.key, r.body_hash, orjson.dumps(r.response), r.position)
+                )
+        return ids
+
+
+class LiteRecorder(SQLiteApplicationRecorder):
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        records: list[IdempotencyRecord] = kwargs.get("idempotency") or []
+        if records and ids:
+            _positions(records, ids)
+            for r in records:
+                c.execute(
+                    _IDEM_INSERT, (r.key, r.body_hash, orjson.dumps(r.response), r.position)
+                )
+        return ids
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    backend: str  # "postgres" | "sqlite"
+    env: dict[str, str]
+    schema: str = "public"
+    conninfo: str = ""
+
+    @classmethod
+    def from_url(cls, url: str) -> DatabaseConfig:
+        parts = urlsplit(url)
+        if parts.scheme == "sqlite":
+            path = url[len("sqlite://"):]
+            if path.startswith("/"):
+                path = path[1:] if not path.startswith("//") else path[1:]
+            if not path:
+                msg = "sqlite URL needs a path: sqlite:///ejournal.sqlite3"
+                raise ValueError(msg)
+            return cls(
+                backend="sqlite",
+                env={
+                    "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": path,
+                    "SQLITE_LOCK_TIMEOUT": "30",
+                    "APPLICATION_RECORDER_TOPIC": "ejournal.store:LiteRecorder",
+                },
+            )
+        if parts.scheme in ("postgresql", "postgres"):
+            from psycopg.conninfo import conninfo_to_dict
+
+            query = parse_qs(parts.query)
+            schema = query.pop("schema", ["public"])[0]
+            if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+                msg = f"invalid schema name {schema!r}"
+                raise ValueError(msg)
+            rest = "&".join(f"{k}={v[0]}" for k, v in query.items())
+            conninfo = parts._replace(query=rest).geturl()
+            info = conninfo_to_dict(conninfo)
+            return cls(
+                backend="postgres",
+                env={
+                    "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                    "POSTGRES_DBNAME": str(info.get("dbname") or "postgres"),
+                    "POSTGRES_HOST": str(info.get("host") or "localhost"),
+                    "POSTGRES_PORT": str(info.get("port") or "5432"),
+                    "POSTGRES_USER": str(info.get("user") or "postgres"),
+                    "POSTGRES_PASSWORD": str(info.get("password") or ""),
+                    "POSTGRES_SCHEMA": schema,
+                    "POSTGRES_POOL_SIZE": "8",
+                    "POSTGRES_MAX_OVERFLOW": "24",
+                    "POSTGRES_LOCK_TIMEOUT": "30",
+                    "POSTGRES_CONNECT_TIMEOUT": "10",
+                    "POSTGRES_PRE_PING": "y",
+                    "APPLICATION_RECORDER_TOPIC": "ejournal.store:PgRecorder",
+                },
+                schema=schema,
+                conninfo=conninfo,
+            )
+        msg = f"unsupported database URL {url!r}: use sqlite:///… or postgresql://…"
+        raise ValueError(msg)
+
+
+def ensure_schema(config: DatabaseConfig) -> None:
+    if config.backend != "postgres" or config.schema == "public":
+        return
+    import psycopg
+
+    with psycopg.connect(config.conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{config.schema}"')
+
+
+class SchoolApp(Application[UUID]):
+    """All aggregates of one school: one log, one total order."""
+
+    name = "School"
+
+    def __init__(self, config: DatabaseConfig) -> None:
+        self.config = config
+        ensure_schema(config)
+        super().__init__(env=config.env)
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    def get(self, aggregate_id: str | UUID, cls: type[Any]) -> Any:
+        """Load an aggregate by folding its live (non-voided) events."""
+        try:
+            uid = aggregate_id if isinstance(aggregate_id, UUID) else UUID(aggregate_id)
+        except ValueError:
+            raise NotFound(f"no {cls.__name__} {aggregate_id}") from None
+        try:
+            aggregate = self.repository.get(uid, projector_func=_fold_projector)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {_label(cls)} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {_label(cls)} {aggregate_id}")
+        return aggregate
+
+    def find(self, aggregate_id: str | UUID, cls: type[Any]) -> Any | None:
+        try:
+            return self.get(aggregate_id, cls)
+        except NotFound:
+            return None
+
+    def stream(self, aggregate_id: str | UUID, lte: int | None = None) -> list[Any]:
+        uid = aggregate_id if isinstance(aggregate_id, UUID) else UUID(aggregate_id)
+        return list(self.events.get(uid, lte=lte))
+
+    def db(self) -> Database:
+        return Database(self)
+
+
+def _label(cls: type[Any]) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+
+
+def _fold_projector(_initial: Any, events: Any) -> Any:
+    return fold(events)
+
+
+class Database:
+    """Our own tables beside the library's, on either backend.
+
+    SQL is written with ``?`` placeholders and the portable subset both engines
+    share (``INSERT … ON CONFLICT … DO UPDATE`` included).
+    """
+
+    def __init__(self, app: SchoolApp) -> None:
+        self.app = app
+        self.backend = app.config.backend
+        self.datastore: Any = cast(Any, app.recorder).datastore
+        self.events_table: str = cast(Any, app.recorder).events_table_name
+        self.schema = app.config.schema
+
+    def sql(self, statement: str) -> str:
+        if self.backend == "postgres":
+            statement = statement.replace("?", "%s")
+            if self.schema != "public":
+                statement = re.sub(
+                    r"\b(ej_\w+)\b", lambda m: f'"{self.schema}".{m.group(1)}', statement
+                )
+        return statement
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=True) as curs:
+            yield Cursor(self, curs)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=False) as curs:
+            yield Cursor(self, curs)
+
+    @property
+    def events_table_ref(self) -> str:
+        if self.backend == "postgres":
+            return f'"{self.schema}"."{self.events_table}"'
+        return self.events_table
+
+    @property
+    def position_column(self) -> str:
+        return "notification_id" if self.backend == "postgres" else "rowid"
+
+    def blob(self, value: Any) -> bytes:
+        return bytes(value)
+
+
+class Cursor:
+    def __init__(self, db: Database, raw: Any) -> None:
+        self.db = db
+        self.raw = raw
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        self.raw.execute(self.db.sql(statement), tuple(params))
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.executemany(self.db.sql(statement), [tuple(r) for r in rows])
+
+    def fetchall(self) -> list[Any]:
+        return list(self.raw.fetchall())
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()
+
+
+SCHEMA_STATEMENTS = [
+    """CREATE TABLE IF NOT EXISTS ej_idempotency (
+        key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, response {blob} NOT NULL,
+        position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS ej_tracking (
+        name TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ej_docs (
+        stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_id TEXT,
+        sort_key TEXT, doc {blob} NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_docs_parent ON ej_docs (kind, parent_id, sort_key)",
+    """CREATE TABLE IF NOT EXISTS ej_keys (
+        key TEXT PRIMARY KEY, stream_id TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_keys_stream ON ej_keys (stream_id)",
+    """CREATE TABLE IF NOT EXISTS ej_login_failures (
+        login TEXT NOT NULL, at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_login_failures ON ej_login_failures (login, at)",
+]
+
+
+def create_tables(db: Database) -> None:
+    blob = "BYTEA" if db.backend == "postgres" else "BLOB"
+    with db.write() as cur:
+        for statement in SCHEMA_STATEMENTS:
+            cur.execute(statement.format(blob=blob))
+
+
+def open_store(url: str) -> SchoolApp:
+    app = SchoolApp(DatabaseConfig.from_url(url))
+    create_tables(app.db())
+    return app
+
+
+def save(app: SchoolApp, aggregates: Sequence[SchoolAggregate | Any],
+         records: list[IdempotencyRecord] | None = None) -> list[Any]:
+    """Save aggregates (or raw events) in one transaction, with idempotency records."""
+    return app.save(*aggregates, idempotency=records or [])
+
+
+__all__ = [
+    "Database",
+    "DatabaseConfig",
+    "IdempotencyRecord",
+    "IntegrityError",
+    "SchoolApp",
+    "open_store",
+    "save",
+]
