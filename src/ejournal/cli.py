@@ -11,15 +11,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from ejournal.store import DEFAULT_DATABASE_URL
 
-cli = typer.Typer(help="ejournal: a school's event-sourced class journal.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="ejournal: a school's event-sourced class journal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 projections_cli = typer.Typer(help="Views kept from the log.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
 
 DbOption = Annotated[
     str,
-    typer.Option("--database-url", envvar="EJOURNAL_DATABASE_URL",
-                 help="sqlite:///path or postgresql://…"),
+    typer.Option(
+        "--database-url",
+        envvar="EJOURNAL_DATABASE_URL",
+        help="sqlite:///path or postgresql://…",
+    ),
 ]
 
 
@@ -34,7 +40,9 @@ def serve(
     database_url: DbOption = DEFAULT_DATABASE_URL,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    demo: Annotated[bool, typer.Option(help="Load the demo school into an empty database")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo school into an empty database")
+    ] = False,
 ) -> None:
     """Serve the HTTP API (and keep the views) on the chosen database."""
     import uvicorn
@@ -46,14 +54,15 @@ def serve(
 
     def factory() -> Service:
         service = Service(database_url)
-        service.ensure_admin(
-            os.environ.get("EJOURNAL_ADMIN_LOGIN"), os.environ.get("EJOURNAL_ADMIN_PASSWORD")
-        )
         if demo:
             from ejournal.demo import load_demo
 
             if load_demo(service):
                 typer.echo("demo school loaded: see README for the logins")
+        service.ensure_admin(
+            os.environ.get("EJOURNAL_ADMIN_LOGIN"),
+            os.environ.get("EJOURNAL_ADMIN_PASSWORD"),
+        )
         return service
 
     uvicorn.run(create_app(factory), host=host, port=port, log_level="info")
@@ -82,8 +91,10 @@ def rebuild(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
         total = service.app.recorder.max_notification_id() or 0
         service.runner.reset()
         with Progress(
-            "[progress.description]{task.description}", BarColumn(),
-            MofNCompleteColumn(), TimeRemainingColumn(),
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
         ) as progress:
             task = progress.add_task("replaying events", total=total)
             service.runner.catch_up(lambda n, _pos: progress.advance(task, n))

@@ -105,8 +105,14 @@ class Service:
     def system_actor(self) -> Actor:
         from ejournal.domain.base import SYSTEM_ACTOR
 
-        return Actor(SYSTEM_ACTOR, SYSTEM_ACTOR_NAME, "System", frozenset({"admin",
-                     "deputy", "secretary", "director"}), None, None)
+        return Actor(
+            SYSTEM_ACTOR,
+            SYSTEM_ACTOR_NAME,
+            "System",
+            frozenset({"admin", "deputy", "secretary", "director"}),
+            None,
+            None,
+        )
 
     # -- commands ---------------------------------------------------------------
     def execute(
@@ -150,16 +156,24 @@ class Service:
                 ctx = Context(self.app, views, actor, now, self.rules, command_id)
                 outcome = spec.handler(ctx, cmd)
             events = [
-                {"stream_id": str(e.originator_id), "version": e.originator_version,
-                 "type": type(e).__name__}
-                for agg in outcome.aggregates for e in agg.pending_events
+                {
+                    "stream_id": str(e.originator_id),
+                    "version": e.originator_version,
+                    "type": type(e).__name__,
+                }
+                for agg in outcome.aggregates
+                for e in agg.pending_events
             ]
             response: dict[str, Any] = {
-                "command_id": command_id, "position": None, "events": events,
+                "command_id": command_id,
+                "position": None,
+                "events": events,
                 **outcome.result,
             }
             records = (
-                [IdempotencyRecord(key, body_hash, response, len(events))] if key else []
+                [IdempotencyRecord(key, body_hash, response, len(events))]
+                if key
+                else []
             )
             try:
                 recordings = self.app.save(*outcome.aggregates, idempotency=records)
@@ -204,7 +218,8 @@ class Service:
         since = (now - LOGIN_WINDOW).isoformat()
         with db.read() as cur:
             failures = cur.execute(
-                "SELECT COUNT(*) AS n FROM ej_login_failures WHERE login = ? AND at > ?",
+                "SELECT COUNT(*) AS n FROM ej_login_failures "
+                "WHERE login = ? AND at > ?",
                 (normalized, since),
             ).fetchone()["n"]
             account_id = cur.execute(
@@ -217,7 +232,9 @@ class Service:
         account: Account | None = (
             self.app.find(account_id["stream_id"], Account) if account_id else None
         )
-        valid = verify_password(account.password_hash if account else DUMMY_HASH, password)
+        valid = verify_password(
+            account.password_hash if account else DUMMY_HASH, password
+        )
         if account is None or not valid:
             with db.write() as cur:
                 cur.execute(
@@ -226,7 +243,9 @@ class Service:
                 )
             raise Unauthorized("wrong login or password")
         if account.blocked:
-            raise Unauthorized("the account is blocked until an administrator resets its password")
+            raise Unauthorized(
+                "the account is blocked until an administrator resets its password"
+            )
         token = new_token()
         session_id = new_id()
         expires_at = now + self.token_ttl
@@ -235,7 +254,9 @@ class Service:
         recordings = self.app.save(account)
         self._await(recordings[-1].notification.id)
         return {
-            "token": token, "account_id": str(account.id), "roles": account.roles,
+            "token": token,
+            "account_id": str(account.id),
+            "roles": account.roles,
             "expires_at": expires_at.isoformat(),
         }
 
@@ -252,9 +273,13 @@ class Service:
                 if session["closed"] or session["expires_at"] <= now:
                     break
                 return Actor(
-                    account_id=doc["id"], login=doc["login"], full_name=doc["full_name"],
-                    roles=frozenset(doc["roles"]), session_id=session_id,
-                    client_ip=client_ip, student_id=doc.get("student_id"),
+                    account_id=doc["id"],
+                    login=doc["login"],
+                    full_name=doc["full_name"],
+                    roles=frozenset(doc["roles"]),
+                    session_id=session_id,
+                    client_ip=client_ip,
+                    student_id=doc.get("student_id"),
                 )
         raise Unauthorized("the token has expired or been revoked")
 
@@ -262,8 +287,9 @@ class Service:
         if actor.session_id is None:
             return
         account: Account = self.app.get(actor.account_id, Account)
-        meta = Meta(actor.account_id, actor.session_id, new_id(), actor.client_ip,
-                    self.clock())
+        meta = Meta(
+            actor.account_id, actor.session_id, new_id(), actor.client_ip, self.clock()
+        )
         account.close_session(meta, actor.session_id, "logout")
         recordings = self.app.save(account)
         self._await(recordings[-1].notification.id)
@@ -276,15 +302,23 @@ class Service:
             if views.all_of_kind("account"):
                 return None
         result = self.execute(
-            self.system_actor(), "create-account",
-            {"login": login, "password": password, "full_name": "Administrator",
-             "roles": ["admin"]},
+            self.system_actor(),
+            "create-account",
+            {
+                "login": login,
+                "password": password,
+                "full_name": "Administrator",
+                "roles": ["admin"],
+            },
         )
         return str(result["account_id"])
 
     # -- queries -----------------------------------------------------------------
     def course_journal(
-        self, actor: Actor, course_id: str, period_id: str | None,
+        self,
+        actor: Actor,
+        course_id: str,
+        period_id: str | None,
         as_of: datetime | None,
     ) -> dict[str, Any]:
         with reader(self.app) as views:
@@ -294,7 +328,10 @@ class Service:
             return journal.course_journal(r, course_id, self.rules, period_id)
 
     def class_journal(
-        self, actor: Actor, class_id: str, period_id: str | None,
+        self,
+        actor: Actor,
+        class_id: str,
+        period_id: str | None,
         as_of: datetime | None,
     ) -> dict[str, Any]:
         with reader(self.app) as views:
@@ -304,7 +341,11 @@ class Service:
             return journal.class_journal(r, class_id, self.rules, period_id)
 
     def diary(
-        self, actor: Actor, student_id: str, lo: date | None, hi: date | None,
+        self,
+        actor: Actor,
+        student_id: str,
+        lo: date | None,
+        hi: date | None,
         as_of: datetime | None,
     ) -> dict[str, Any]:
         today = self.rules.local_date(self.clock())
@@ -319,6 +360,53 @@ class Service:
             check_diary(views, actor, student)
         with reader(self.app, as_of) as r:
             return journal.diary(r, student_id, self.rules, lo, hi)
+
+    def my_courses(self, actor: Actor) -> dict[str, Any]:
+        """The courses a teacher teaches (staff: every course), with their class."""
+        with reader(self.app) as views:
+            if actor.has("admin", "director", "deputy", "auditor"):
+                courses = views.all_of_kind("course")
+            else:
+                ids = [
+                    sid
+                    for _, sid in views.keys_with_prefix(f"teacher:{actor.account_id}:")
+                ]
+                courses = list(views.docs(ids).values())
+            classes = views.docs({c["class_id"] for c in courses})
+        out = [
+            {
+                "course_id": c["id"],
+                "subject": c["subject"],
+                "class_id": c["class_id"],
+                "class_name": classes.get(c["class_id"], {}).get("name"),
+                "group_id": c.get("group_id"),
+                "teacher_id": c["teacher_id"],
+            }
+            for c in courses
+        ]
+        out.sort(key=lambda c: (str(c["class_name"]), c["subject"]))
+        return {"courses": out}
+
+    def my_children(self, actor: Actor) -> dict[str, Any]:
+        """The pupils whose diary the caller may read as guardian or pupil."""
+        with reader(self.app) as views:
+            ids = [
+                sid
+                for _, sid in views.keys_with_prefix(f"guardian:{actor.account_id}:")
+            ]
+            if actor.student_id:
+                ids.append(actor.student_id)
+            docs = views.docs(ids)
+        return {
+            "students": [
+                {
+                    "student_id": d["id"],
+                    "full_name": d["full_name"],
+                    "class_id": d["class_id"],
+                }
+                for d in docs.values()
+            ]
+        }
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "position": self.runner.position}

@@ -104,7 +104,8 @@ class LiteRecorder(SQLiteApplicationRecorder):
             _positions(records, ids)
             for r in records:
                 c.execute(
-                    _IDEM_INSERT, (r.key, r.body_hash, orjson.dumps(r.response), r.position)
+                    _IDEM_INSERT,
+                    (r.key, r.body_hash, orjson.dumps(r.response), r.position),
                 )
         return ids
 
@@ -120,9 +121,8 @@ class DatabaseConfig:
     def from_url(cls, url: str) -> DatabaseConfig:
         parts = urlsplit(url)
         if parts.scheme == "sqlite":
-            path = url[len("sqlite://"):]
-            if path.startswith("/"):
-                path = path[1:] if not path.startswith("//") else path[1:]
+            # sqlite:///relative.db or sqlite:////absolute/path.db
+            path = url[len("sqlite:///") :]
             if not path:
                 msg = "sqlite URL needs a path: sqlite:///ejournal.sqlite3"
                 raise ValueError(msg)
@@ -247,7 +247,9 @@ class Database:
             statement = statement.replace("?", "%s")
             if self.schema != "public":
                 statement = re.sub(
-                    r"\b(ej_\w+)\b", lambda m: f'"{self.schema}".{m.group(1)}', statement
+                    r"\b(ej_\w+)\b",
+                    lambda m: f'"{self.schema}".{m.group(1)}',
+                    statement,
                 )
         return statement
 
@@ -327,8 +329,11 @@ def open_store(url: str) -> SchoolApp:
     return app
 
 
-def save(app: SchoolApp, aggregates: Sequence[SchoolAggregate | Any],
-         records: list[IdempotencyRecord] | None = None) -> list[Any]:
+def save(
+    app: SchoolApp,
+    aggregates: Sequence[SchoolAggregate | Any],
+    records: list[IdempotencyRecord] | None = None,
+) -> list[Any]:
     """Save aggregates (or raw events) in one transaction, with idempotency records."""
     return app.save(*aggregates, idempotency=records or [])
 

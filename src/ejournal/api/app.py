@@ -48,8 +48,12 @@ def create_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
-                                 summary=app.summary)
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                routes=app.routes,
+                summary=app.summary,
+            )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             for spec in COMMANDS.values():
                 model_schema = spec.model.model_json_schema(

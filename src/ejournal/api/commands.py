@@ -17,9 +17,9 @@ router = APIRouter(prefix="/commands", tags=["commands"])
 
 MAX_BODY = 1024 * 1024
 PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
-ERRORS: dict[int | str, dict[str, Any]] = {
-    s: PROBLEM for s in (400, 401, 403, 404, 409, 413, 422)
-}
+ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys(
+    (400, 401, 403, 404, 409, 413, 422), PROBLEM
+)
 
 
 async def limit_body_size(
@@ -59,9 +59,13 @@ def _route(spec: CommandSpec) -> None:
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{spec.model.__name__}"}
-                }},
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "$ref": f"#/components/schemas/{spec.model.__name__}"
+                        }
+                    }
+                },
             }
         },
     )

@@ -25,8 +25,12 @@ class JSON(Response):
 
 
 def problem(
-    status: int, detail: str, *, title: str | None = None,
-    errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": f"https://ejournal.example/problems/{status}",
@@ -37,7 +41,9 @@ def problem(
     if errors is not None:
         body["errors"] = errors
     return Response(
-        orjson.dumps(body), status_code=status, headers=headers,
+        orjson.dumps(body),
+        status_code=status,
+        headers=headers,
         media_type="application/problem+json",
     )
 
@@ -47,7 +53,9 @@ def domain_problem(exc: DomainError) -> Response:
     if errors is None and exc.status == 422:
         errors = [{"field": exc.field or "", "message": exc.detail}]
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
+    return problem(
+        exc.status, exc.detail, title=exc.title, errors=errors, headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -58,22 +66,35 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": ".".join(str(p) for p in err["loc"] if p not in ("query", "path",
-                                "header", "body")),
-             "message": str(err["msg"])}
+            {
+                "field": ".".join(
+                    str(p)
+                    for p in err["loc"]
+                    if p not in ("query", "path", "header", "body")
+                ),
+                "message": str(err["msg"]),
+            }
             for err in exc.errors()
         ]
-        return problem(422, errors[0]["message"] if errors else "invalid request",
-                       title="Invalid field value", errors=errors)
+        return problem(
+            422,
+            errors[0]["message"] if errors else "invalid request",
+            title="Invalid field value",
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+        return problem(
+            exc.status_code, str(exc.detail), headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception(
-            "unexpected error on %s %s (command id %s)", request.method, request.url.path,
+            "unexpected error on %s %s (command id %s)",
+            request.method,
+            request.url.path,
             request.headers.get("Idempotency-Key"),
         )
         return problem(500, "an unexpected error occurred; it has been logged")

@@ -14,7 +14,7 @@ from ejournal.domain.errors import Invalid, NotFound
 
 router = APIRouter(tags=["queries"])
 PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
-ERRORS: dict[int | str, dict[str, Any]] = {s: PROBLEM for s in (401, 403, 404, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 422), PROBLEM)
 
 AsOf = Annotated[
     datetime | None,
@@ -33,8 +33,9 @@ def moment(as_of: datetime | None) -> datetime | None:
     if as_of is None:
         return None
     if as_of.tzinfo is None:
-        raise Invalid("as_of needs a UTC offset, e.g. 2026-11-22T08:15:00+03:00",
-                      field="as_of")
+        raise Invalid(
+            "as_of needs a UTC offset, e.g. 2026-11-22T08:15:00+03:00", field="as_of"
+        )
     return as_of.astimezone(UTC)
 
 
@@ -43,33 +44,60 @@ async def health(service: ServiceDep) -> Any:
     return service.health()
 
 
+@router.get("/me/courses", responses=ERRORS)
+async def my_courses(actor: ActorDep, service: ServiceDep) -> Any:
+    """The caller's courses: a teacher's own, every course for staff."""
+    return await run_in_threadpool(service.my_courses, actor)
+
+
+@router.get("/me/students", responses=ERRORS)
+async def my_students(actor: ActorDep, service: ServiceDep) -> Any:
+    """The pupils whose diary a guardian or pupil reads."""
+    return await run_in_threadpool(service.my_children, actor)
+
+
 @router.get("/courses/{course_id}/journal", responses=ERRORS)
 async def course_journal(
-    course_id: str, actor: ActorDep, service: ServiceDep,
-    period_id: str | None = None, as_of: AsOf = None,
+    course_id: str,
+    actor: ActorDep,
+    service: ServiceDep,
+    period_id: str | None = None,
+    as_of: AsOf = None,
 ) -> Any:
     return await run_in_threadpool(
-        service.course_journal, actor, uuid_id(course_id, "course"),
-        uuid_id(period_id, "period") if period_id else None, moment(as_of),
+        service.course_journal,
+        actor,
+        uuid_id(course_id, "course"),
+        uuid_id(period_id, "period") if period_id else None,
+        moment(as_of),
     )
 
 
 @router.get("/classes/{class_id}/journal", responses=ERRORS)
 async def class_journal(
-    class_id: str, actor: ActorDep, service: ServiceDep,
-    period_id: str | None = None, as_of: AsOf = None,
+    class_id: str,
+    actor: ActorDep,
+    service: ServiceDep,
+    period_id: str | None = None,
+    as_of: AsOf = None,
 ) -> Any:
     return await run_in_threadpool(
-        service.class_journal, actor, uuid_id(class_id, "class"),
-        uuid_id(period_id, "period") if period_id else None, moment(as_of),
+        service.class_journal,
+        actor,
+        uuid_id(class_id, "class"),
+        uuid_id(period_id, "period") if period_id else None,
+        moment(as_of),
     )
 
 
 @router.get("/students/{student_id}/diary", responses=ERRORS)
 async def diary(
-    student_id: str, actor: ActorDep, service: ServiceDep,
+    student_id: str,
+    actor: ActorDep,
+    service: ServiceDep,
     from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None, as_of: AsOf = None,
+    to: date | None = None,
+    as_of: AsOf = None,
 ) -> Any:
     return await run_in_threadpool(
         service.diary, actor, uuid_id(student_id, "pupil"), from_, to, moment(as_of)

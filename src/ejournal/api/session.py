@@ -36,8 +36,11 @@ class Me(BaseModel):
     roles: list[str]
 
 
-@router.post("/login", response_model=LoginAnswer,
-             responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM})
+@router.post(
+    "/login",
+    response_model=LoginAnswer,
+    responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM},
+)
 async def login(body: LoginBody, request: Request, service: ServiceDep) -> Any:
     return await run_in_threadpool(
         service.login, body.login, body.password, client_ip(request)
@@ -52,5 +55,9 @@ async def logout(actor: ActorDep, service: ServiceDep) -> Response:
 
 @router.get("/me", response_model=Me, responses={401: PROBLEM})
 async def me(actor: ActorDep) -> Any:
-    return {"account_id": actor.account_id, "login": actor.login,
-            "full_name": actor.full_name, "roles": sorted(actor.roles)}
+    return {
+        "account_id": actor.account_id,
+        "login": actor.login,
+        "full_name": actor.full_name,
+        "roles": sorted(actor.roles),
+    }

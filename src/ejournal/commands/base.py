@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from typing_extensions import Annotated
 
 from ejournal.domain.base import Meta
 from ejournal.domain.rules import SchoolRules
@@ -28,9 +27,15 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)
+]
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)
+]
+LongText = Annotated[
+    str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)
+]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
 Login = Annotated[
     str, StringConstraints(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
@@ -87,7 +92,9 @@ def command(
     """Register a handler. ``roles`` are the roles that may ever run it; relations
     (the course's teacher, the class teacher) are checked inside the handler."""
 
-    def register(fn: Callable[[Context, M], Outcome]) -> Callable[[Context, M], Outcome]:
+    def register(
+        fn: Callable[[Context, M], Outcome],
+    ) -> Callable[[Context, M], Outcome]:
         COMMANDS[name] = CommandSpec(name, model, frozenset(roles), fn, summary)
         return fn
 

@@ -23,8 +23,9 @@ from ejournal.projections.streams import Doc
 from ejournal.security import may_write_lesson
 
 MarkValue = Literal["1", "2", "3", "4", "5"]
-WorkType = Literal["oral", "classwork", "homework", "test", "control", "written", "lab",
-                   "practical"]
+WorkType = Literal[
+    "oral", "classwork", "homework", "test", "control", "written", "lab", "practical"
+]
 AttendanceCode = Literal["present", "absent", "ill", "excused", "late"]
 
 
@@ -33,12 +34,15 @@ def lesson_for_writing(ctx: Context, lesson_id: UUID) -> tuple[Lesson, Doc]:
     course = need_doc(ctx, lesson.course_id, "course", "course", "lesson_id")
     doc = {"substitute_id": lesson.substitute_id}
     if not may_write_lesson(ctx.actor, course, doc):
-        raise Forbidden("only the course's teacher or the lesson's substitute writes it")
+        raise Forbidden(
+            "only the course's teacher or the lesson's substitute writes it"
+        )
     return lesson, course
 
 
 def pupil_check(ctx: Context, course: Doc, day: date) -> Callable[[str], bool]:
-    """Whether a pupil belongs to the course's class (and group) on the lesson's date."""
+    """Whether a pupil belongs to the course's class (and group) on the lesson's
+    date."""
     klass: SchoolClass = ctx.app.get(course["class_id"], SchoolClass)
     group_id = course.get("group_id")
     group = set(klass.group_members(group_id)) if group_id else None
@@ -57,8 +61,12 @@ class SetLessonTopic(Body):
     plan_topic_no: int | None = Field(default=None, ge=1, le=1000)
 
 
-@command("set-lesson-topic", SetLessonTopic, roles={"teacher"},
-         summary="Record the lesson's topic")
+@command(
+    "set-lesson-topic",
+    SetLessonTopic,
+    roles={"teacher"},
+    summary="Record the lesson's topic",
+)
 def set_lesson_topic(ctx: Context, cmd: SetLessonTopic) -> Outcome:
     lesson, _ = lesson_for_writing(ctx, cmd.lesson_id)
     lesson.set_topic(ctx.meta, ctx.rules, cmd.topic, cmd.plan_topic_no)
@@ -80,12 +88,18 @@ def last_lesson_end(ctx: Context, class_id: str, day: date) -> time:
     return time.fromisoformat(max(ends))
 
 
-@command("assign-homework", AssignHomework, roles={"teacher"},
-         summary="Record the homework set at the lesson")
+@command(
+    "assign-homework",
+    AssignHomework,
+    roles={"teacher"},
+    summary="Record the homework set at the lesson",
+)
 def assign_homework(ctx: Context, cmd: AssignHomework) -> Outcome:
     lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
-    end = max(time.fromisoformat(lesson.ends_at),
-              last_lesson_end(ctx, course["class_id"], lesson.day))
+    end = max(
+        time.fromisoformat(lesson.ends_at),
+        last_lesson_end(ctx, course["class_id"], lesson.day),
+    )
     due = ctx.rules.homework_due(lesson.day, end)
     lesson.assign_homework(ctx.meta, cmd.text, cmd.due_on, due)
     return Outcome([lesson])
@@ -101,8 +115,12 @@ class RecordAttendance(Body):
     entries: list[AttendanceEntry] = Field(min_length=1, max_length=60)
 
 
-@command("record-attendance", RecordAttendance, roles={"teacher"},
-         summary="Record absences (н, б, уп, оп) at a lesson")
+@command(
+    "record-attendance",
+    RecordAttendance,
+    roles={"teacher"},
+    summary="Record absences (н, б, уп, оп) at a lesson",
+)
 def record_attendance(ctx: Context, cmd: RecordAttendance) -> Outcome:
     lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
     entries = [{"student_id": str(e.student_id), "code": e.code} for e in cmd.entries]
@@ -125,8 +143,13 @@ def record_mark(ctx: Context, cmd: RecordMark) -> Outcome:
     lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
     mark_id = new_id()
     lesson.record_mark(
-        ctx.meta, ctx.rules, mark_id=mark_id, student_id=str(cmd.student_id),
-        value=cmd.value, work_type=cmd.work_type, comment=cmd.comment,
+        ctx.meta,
+        ctx.rules,
+        mark_id=mark_id,
+        student_id=str(cmd.student_id),
+        value=cmd.value,
+        work_type=cmd.work_type,
+        comment=cmd.comment,
         is_pupil=pupil_check(ctx, course, lesson.day),
     )
     return Outcome([lesson], {"mark_id": mark_id})
@@ -138,13 +161,20 @@ class AddComment(Body):
     text: ShortText
 
 
-@command("add-comment", AddComment, roles={"teacher"},
-         summary="Add a note (особая отметка) to a pupil's cell")
+@command(
+    "add-comment",
+    AddComment,
+    roles={"teacher"},
+    summary="Add a note (особая отметка) to a pupil's cell",
+)
 def add_comment(ctx: Context, cmd: AddComment) -> Outcome:
     lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
     comment_id = new_id()
     lesson.add_comment(
-        ctx.meta, comment_id=comment_id, student_id=str(cmd.student_id), text=cmd.text,
+        ctx.meta,
+        comment_id=comment_id,
+        student_id=str(cmd.student_id),
+        text=cmd.text,
         is_pupil=pupil_check(ctx, course, lesson.day),
     )
     return Outcome([lesson], {"comment_id": comment_id})
@@ -156,8 +186,12 @@ class RecordSubstitution(Body):
     reason: ShortText | None = None
 
 
-@command("record-substitution", RecordSubstitution, roles={"teacher", "deputy", "admin"},
-         summary="Record that another teacher taught the lesson (замена)")
+@command(
+    "record-substitution",
+    RecordSubstitution,
+    roles={"teacher", "deputy", "admin"},
+    summary="Record that another teacher taught the lesson (замена)",
+)
 def record_substitution(ctx: Context, cmd: RecordSubstitution) -> Outcome:
     if ctx.actor.has("deputy", "admin"):
         lesson: Lesson = ctx.app.get(cmd.lesson_id, Lesson)

@@ -31,8 +31,16 @@ from ejournal.domain.year import AcademicYear, open_year
 from ejournal.projections.streams import Doc
 from ejournal.security import hash_password, is_class_teacher
 
-Role = Literal["admin", "director", "deputy", "teacher", "secretary", "auditor",
-               "parent", "student"]
+Role = Literal[
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "secretary",
+    "auditor",
+    "parent",
+    "student",
+]
 ACCOUNT_NAMESPACE = uuid.UUID("0c7a0a57-3a3e-4c8e-8d7e-52b7c1f0a9d3")
 
 
@@ -71,9 +79,13 @@ def create_account_(ctx: Context, cmd: CreateAccount) -> Outcome:
     if student_id is not None:
         need_doc(ctx, student_id, "student", "pupil", "student_id")
     account = create_account(
-        ctx.meta, account_id=account_id_for(cmd.login), login=cmd.login,
-        full_name=cmd.full_name, roles=list(cmd.roles),
-        password_hash=hash_password(cmd.password), student_id=student_id,
+        ctx.meta,
+        account_id=account_id_for(cmd.login),
+        login=cmd.login,
+        full_name=cmd.full_name,
+        roles=list(cmd.roles),
+        password_hash=hash_password(cmd.password),
+        student_id=student_id,
     )
     return Outcome([account], {"account_id": str(account.id)})
 
@@ -83,8 +95,12 @@ class ResetPassword(Body):
     new_password: Password
 
 
-@command("reset-password", ResetPassword, roles={"admin"},
-         summary="Set a new password; closes the account's sessions and lifts a block")
+@command(
+    "reset-password",
+    ResetPassword,
+    roles={"admin"},
+    summary="Set a new password; closes the account's sessions and lifts a block",
+)
 def reset_password(ctx: Context, cmd: ResetPassword) -> Outcome:
     account: Account = ctx.app.get(cmd.account_id, Account)
     account.reset_password(ctx.meta, hash_password(cmd.new_password))
@@ -105,17 +121,25 @@ class OpenAcademicYear(Body):
     holidays: list[Span] = Field(default_factory=list, max_length=30)
 
 
-@command("open-academic-year", OpenAcademicYear, roles={"admin", "deputy"},
-         summary="Open an academic year with its periods and holidays")
+@command(
+    "open-academic-year",
+    OpenAcademicYear,
+    roles={"admin", "deputy"},
+    summary="Open an academic year with its periods and holidays",
+)
 def open_academic_year(ctx: Context, cmd: OpenAcademicYear) -> Outcome:
-    for year in ctx.views.all_of_kind("year"):
-        if year["name"] == cmd.name:
+    for existing in ctx.views.all_of_kind("year"):
+        if existing["name"] == cmd.name:
             raise Conflict(f"a year named {cmd.name!r} exists", field="name")
     period_ids = [new_id() for _ in cmd.periods]
     year = open_year(
-        ctx.meta, name=cmd.name, starts_on=cmd.starts_on, ends_on=cmd.ends_on,
+        ctx.meta,
+        name=cmd.name,
+        starts_on=cmd.starts_on,
+        ends_on=cmd.ends_on,
         periods=[p.model_dump() for p in cmd.periods],
-        holidays=[h.model_dump() for h in cmd.holidays], period_ids=period_ids,
+        holidays=[h.model_dump() for h in cmd.holidays],
+        period_ids=period_ids,
     )
     return Outcome([year], {"year_id": str(year.id), "period_ids": period_ids})
 
@@ -127,7 +151,9 @@ class CreateClassBody(Body):
     class_teacher_id: UUID | None = None
 
 
-@command("create-class", CreateClassBody, roles={"admin", "deputy"}, summary="Create a class")
+@command(
+    "create-class", CreateClassBody, roles={"admin", "deputy"}, summary="Create a class"
+)
 def create_class_(ctx: Context, cmd: CreateClassBody) -> Outcome:
     year_id = str(cmd.year_id)
     need_doc(ctx, year_id, "year", "academic year", "year_id")
@@ -138,7 +164,10 @@ def create_class_(ctx: Context, cmd: CreateClassBody) -> Outcome:
         if other["name"] == cmd.name:
             raise Conflict(f"class {cmd.name!r} exists in that year", field="name")
     klass = create_class(
-        ctx.meta, year_id=year_id, name=cmd.name, grade=cmd.grade,
+        ctx.meta,
+        year_id=year_id,
+        name=cmd.name,
+        grade=cmd.grade,
         class_teacher_id=teacher_id,
     )
     return Outcome([klass], {"class_id": str(klass.id)})
@@ -154,17 +183,26 @@ class EnrollStudent(Body):
 def _check_in_year(ctx: Context, klass: SchoolClass, on: date, field: str) -> None:
     year: AcademicYear = ctx.app.get(klass.year_id, AcademicYear)
     if not year.contains(on):
-        raise Invalid(f"{on.isoformat()} is outside the class's academic year", field=field)
+        raise Invalid(
+            f"{on.isoformat()} is outside the class's academic year", field=field
+        )
 
 
-@command("enroll-student", EnrollStudent, roles={"secretary", "admin"},
-         summary="Admit a pupil to a class from a date")
+@command(
+    "enroll-student",
+    EnrollStudent,
+    roles={"secretary", "admin"},
+    summary="Admit a pupil to a class from a date",
+)
 def enroll_student(ctx: Context, cmd: EnrollStudent) -> Outcome:
     klass: SchoolClass = ctx.app.get(cmd.class_id, SchoolClass)
     _check_in_year(ctx, klass, cmd.on, "on")
     student = enroll(
-        ctx.meta, full_name=cmd.full_name, birth_date=cmd.birth_date,
-        class_id=str(klass.id), on=cmd.on,
+        ctx.meta,
+        full_name=cmd.full_name,
+        birth_date=cmd.birth_date,
+        class_id=str(klass.id),
+        on=cmd.on,
     )
     klass.admit(ctx.meta, str(student.id), cmd.on)
     return Outcome([student, klass], {"student_id": str(student.id)})
@@ -176,8 +214,12 @@ class TransferStudent(Body):
     on: date
 
 
-@command("transfer-student", TransferStudent, roles={"secretary", "admin"},
-         summary="Move a pupil to another class from a date")
+@command(
+    "transfer-student",
+    TransferStudent,
+    roles={"secretary", "admin"},
+    summary="Move a pupil to another class from a date",
+)
 def transfer_student(ctx: Context, cmd: TransferStudent) -> Outcome:
     student: Student = ctx.app.get(cmd.student_id, Student)
     target: SchoolClass = ctx.app.get(cmd.to_class_id, SchoolClass)
@@ -195,8 +237,12 @@ class WithdrawStudent(Body):
     reason: ShortText
 
 
-@command("withdraw-student", WithdrawStudent, roles={"secretary", "admin"},
-         summary="A pupil leaves the school from a date")
+@command(
+    "withdraw-student",
+    WithdrawStudent,
+    roles={"secretary", "admin"},
+    summary="A pupil leaves the school from a date",
+)
 def withdraw_student(ctx: Context, cmd: WithdrawStudent) -> Outcome:
     student: Student = ctx.app.get(cmd.student_id, Student)
     class_id = student.withdraw(ctx.meta, cmd.on, cmd.reason)
@@ -210,8 +256,12 @@ class LinkGuardian(Body):
     account_id: UUID
 
 
-@command("link-guardian", LinkGuardian, roles={"secretary", "admin", "teacher"},
-         summary="Link a parent's account to a pupil")
+@command(
+    "link-guardian",
+    LinkGuardian,
+    roles={"secretary", "admin", "teacher"},
+    summary="Link a parent's account to a pupil",
+)
 def link_guardian(ctx: Context, cmd: LinkGuardian) -> Outcome:
     student: Student = ctx.app.get(cmd.student_id, Student)
     if not ctx.actor.has("secretary", "admin"):
@@ -229,8 +279,12 @@ class RecordConsent(Body):
     granted: bool
 
 
-@command("record-consent", RecordConsent, roles={"secretary", "admin"},
-         summary="Record a guardian's consent to data processing")
+@command(
+    "record-consent",
+    RecordConsent,
+    roles={"secretary", "admin"},
+    summary="Record a guardian's consent to data processing",
+)
 def record_consent(ctx: Context, cmd: RecordConsent) -> Outcome:
     student: Student = ctx.app.get(cmd.student_id, Student)
     student.record_consent(ctx.meta, str(cmd.guardian_account_id), cmd.granted)
@@ -243,8 +297,12 @@ class CreateGroup(Body):
     student_ids: list[UUID] = Field(min_length=1, max_length=60)
 
 
-@command("create-group", CreateGroup, roles={"teacher", "deputy", "admin"},
-         summary="Create a group (подгруппа) of a class")
+@command(
+    "create-group",
+    CreateGroup,
+    roles={"teacher", "deputy", "admin"},
+    summary="Create a group (подгруппа) of a class",
+)
 def create_group(ctx: Context, cmd: CreateGroup) -> Outcome:
     klass: SchoolClass = ctx.app.get(cmd.class_id, SchoolClass)
     if not ctx.actor.has("deputy", "admin") and not is_class_teacher(
@@ -265,8 +323,12 @@ class CreateCourse(Body):
     hours_per_week: float = Field(gt=0, le=40)
 
 
-@command("create-course", CreateCourse, roles={"deputy", "admin"},
-         summary="A subject taught to a class or group by a teacher for a year")
+@command(
+    "create-course",
+    CreateCourse,
+    roles={"deputy", "admin"},
+    summary="A subject taught to a class or group by a teacher for a year",
+)
 def create_course_(ctx: Context, cmd: CreateCourse) -> Outcome:
     year_id, class_id = str(cmd.year_id), str(cmd.class_id)
     need_doc(ctx, year_id, "year", "academic year", "year_id")
@@ -278,8 +340,12 @@ def create_course_(ctx: Context, cmd: CreateCourse) -> Outcome:
         raise NotFound(f"no group {group_id} in that class", field="group_id")
     need_account_with_role(ctx, str(cmd.teacher_id), "teacher", "teacher_id")
     course = create_course(
-        ctx.meta, year_id=year_id, class_id=class_id, group_id=group_id,
-        subject=cmd.subject, teacher_id=str(cmd.teacher_id),
+        ctx.meta,
+        year_id=year_id,
+        class_id=class_id,
+        group_id=group_id,
+        subject=cmd.subject,
+        teacher_id=str(cmd.teacher_id),
         hours_per_week=cmd.hours_per_week,
     )
     return Outcome([course], {"course_id": str(course.id)})
@@ -309,8 +375,12 @@ class ScheduleLessons(Body):
     lessons: list[LessonSlot] = Field(min_length=1, max_length=500)
 
 
-@command("schedule-lessons", ScheduleLessons, roles={"deputy", "admin"},
-         summary="Put lessons of a course in the timetable")
+@command(
+    "schedule-lessons",
+    ScheduleLessons,
+    roles={"deputy", "admin"},
+    summary="Put lessons of a course in the timetable",
+)
 def schedule_lessons(ctx: Context, cmd: ScheduleLessons) -> Outcome:
     course_id = str(cmd.course_id)
     course = need_doc(ctx, course_id, "course", "course", "course_id")
@@ -321,15 +391,23 @@ def schedule_lessons(ctx: Context, cmd: ScheduleLessons) -> Outcome:
         year.check_teaching_day(item.date, field=f"lessons[{i}].date")
         lesson_id = lesson_id_for(course_id, item.date, item.slot)
         if lesson_id in seen:
-            raise Invalid("the same date and slot is listed twice", field=f"lessons[{i}]")
+            raise Invalid(
+                "the same date and slot is listed twice", field=f"lessons[{i}]"
+            )
         seen.add(lesson_id)
         if ctx.views.doc(lesson_id) is not None:
             raise Conflict(
                 f"a lesson is already scheduled on {item.date} in slot {item.slot}",
                 field=f"lessons[{i}]",
             )
-        lessons.append(schedule_lesson(
-            ctx.meta, course_id=course_id, day=item.date, slot=item.slot,
-            starts_at=item.starts_at, ends_at=item.ends_at,
-        ))
+        lessons.append(
+            schedule_lesson(
+                ctx.meta,
+                course_id=course_id,
+                day=item.date,
+                slot=item.slot,
+                starts_at=item.starts_at,
+                ends_at=item.ends_at,
+            )
+        )
     return Outcome(lessons, {"lesson_ids": [str(lesson.id) for lesson in lessons]})

@@ -13,8 +13,16 @@ from uuid import UUID
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.errors import Conflict, Invalid
 
-ROLES = ("admin", "director", "deputy", "teacher", "secretary", "auditor", "parent",
-         "student")
+ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "secretary",
+    "auditor",
+    "parent",
+    "student",
+)
 
 
 class AccountEvent(SchoolEvent):
@@ -81,13 +89,14 @@ class Account(SchoolAggregate):
         self.blocked = False
         self.sessions: dict[str, dict[str, Any]] = {}
 
-    def open_session(
-        self, meta: Meta, token_hash: str, expires_at: datetime
-    ) -> None:
+    def open_session(self, meta: Meta, token_hash: str, expires_at: datetime) -> None:
         if self.blocked:
             raise Conflict("the account is blocked until its password is reset")
         self._trigger(
-            SessionOpened, meta, token_hash=token_hash, expires_at=expires_at.isoformat()
+            SessionOpened,
+            meta,
+            token_hash=token_hash,
+            expires_at=expires_at.isoformat(),
         )
 
     def close_session(self, meta: Meta, session_id: str, reason: str) -> None:

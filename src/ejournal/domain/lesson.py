@@ -158,19 +158,28 @@ class Lesson(SchoolAggregate):
     ) -> None:
         due = rules.end_of_day(self.day)
         self._trigger(
-            TopicSet, meta, topic=topic, plan_topic_no=plan_topic_no,
-            due_at=due.isoformat(), late=meta.now > due,
+            TopicSet,
+            meta,
+            topic=topic,
+            plan_topic_no=plan_topic_no,
+            due_at=due.isoformat(),
+            late=meta.now > due,
         )
 
     def assign_homework(
         self, meta: Meta, text: str, due_on: date | None, entry_due: datetime
     ) -> None:
         if due_on is not None and due_on <= self.day:
-            raise Invalid("homework must be due after the lesson's date", field="due_on")
+            raise Invalid(
+                "homework must be due after the lesson's date", field="due_on"
+            )
         self._trigger(
-            HomeworkAssigned, meta, text=text,
+            HomeworkAssigned,
+            meta,
+            text=text,
             due_on=due_on.isoformat() if due_on else None,
-            entry_due_at=entry_due.isoformat(), late=meta.now > entry_due,
+            entry_due_at=entry_due.isoformat(),
+            late=meta.now > entry_due,
         )
 
     def record_attendance(
@@ -190,7 +199,10 @@ class Lesson(SchoolAggregate):
             self._check_pupil(is_pupil, sid, f"entries[{i}].student_id")
         due = rules.end_of_day(self.day)
         self._trigger(
-            AttendanceRecorded, meta, entries=entries, due_at=due.isoformat(),
+            AttendanceRecorded,
+            meta,
+            entries=entries,
+            due_at=due.isoformat(),
             late=meta.now > due,
         )
 
@@ -210,8 +222,14 @@ class Lesson(SchoolAggregate):
         self._check_pupil(is_pupil, student_id, "student_id")
         due = rules.mark_due(self.day, work_type)
         self._trigger(
-            MarkRecorded, meta, mark_id=mark_id, student_id=student_id, value=value,
-            work_type=work_type, comment=comment, due_at=due.isoformat(),
+            MarkRecorded,
+            meta,
+            mark_id=mark_id,
+            student_id=student_id,
+            value=value,
+            work_type=work_type,
+            comment=comment,
+            due_at=due.isoformat(),
             late=meta.now > due,
         )
 
@@ -233,9 +251,13 @@ class Lesson(SchoolAggregate):
         self, meta: Meta, substitute_teacher_id: str, reason: str | None
     ) -> None:
         if self.substitute_id == substitute_teacher_id:
-            raise Conflict("that substitution is already recorded", field="substitute_teacher_id")
+            raise Conflict(
+                "that substitution is already recorded", field="substitute_teacher_id"
+            )
         self._trigger(
-            SubstitutionRecorded, meta, substitute_teacher_id=substitute_teacher_id,
+            SubstitutionRecorded,
+            meta,
+            substitute_teacher_id=substitute_teacher_id,
             reason=reason,
         )
 

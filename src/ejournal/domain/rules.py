@@ -11,18 +11,38 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MARK_VALUES = ("1", "2", "3", "4", "5")
-WORK_TYPES = ("oral", "classwork", "homework", "test", "control", "written", "lab",
-              "practical")
+WORK_TYPES = (
+    "oral",
+    "classwork",
+    "homework",
+    "test",
+    "control",
+    "written",
+    "lab",
+    "practical",
+)
 ATTENDANCE_CODES = ("present", "absent", "ill", "excused", "late")
 
 DEFAULT_WEIGHTS = {
-    "oral": 1, "classwork": 1, "homework": 1, "test": 2, "lab": 2, "practical": 2,
-    "written": 2, "control": 3,
+    "oral": 1,
+    "classwork": 1,
+    "homework": 1,
+    "test": 2,
+    "lab": 2,
+    "practical": 2,
+    "written": 2,
+    "control": 3,
 }
 # Days after the lesson until the end of which a mark is due.
 DEFAULT_MARK_DUE_DAYS = {
-    "oral": 0, "classwork": 0, "homework": 0, "lab": 0, "practical": 0,
-    "test": 3, "control": 3, "written": 7,
+    "oral": 0,
+    "classwork": 0,
+    "homework": 0,
+    "lab": 0,
+    "practical": 0,
+    "test": 3,
+    "control": 3,
+    "written": 7,
 }
 
 

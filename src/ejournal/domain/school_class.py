@@ -85,13 +85,17 @@ class SchoolClass(SchoolAggregate):
 
     def admit(self, meta: Meta, student_id: str, on: date) -> None:
         if self.is_current_member(student_id):
-            raise Conflict("the pupil already belongs to this class", field="student_id")
+            raise Conflict(
+                "the pupil already belongs to this class", field="student_id"
+            )
         self._trigger(StudentJoined, meta, student_id=student_id, on=on.isoformat())
 
     def release(self, meta: Meta, student_id: str, on: date, reason: str) -> None:
         spans = self.roster.get(student_id)
         if not spans or spans[-1][1] is not None:
-            raise Conflict("the pupil does not belong to this class", field="student_id")
+            raise Conflict(
+                "the pupil does not belong to this class", field="student_id"
+            )
         if on.isoformat() < str(spans[-1][0]):
             raise Invalid(
                 f"the pupil joined the class on {spans[-1][0]}: "
@@ -106,7 +110,9 @@ class SchoolClass(SchoolAggregate):
         self, meta: Meta, group_id: str, name: str, student_ids: list[str]
     ) -> None:
         if any(g["name"] == name for g in self.groups.values()):
-            raise Conflict(f"the class already has a group named {name!r}", field="name")
+            raise Conflict(
+                f"the class already has a group named {name!r}", field="name"
+            )
         if len(set(student_ids)) != len(student_ids):
             raise Invalid("a pupil is listed twice", field="student_ids")
         for sid in student_ids:

@@ -73,15 +73,20 @@ class Student(SchoolAggregate):
         if self.class_id is None:
             raise Conflict("the pupil has been withdrawn", field="student_id")
         if self.class_id == to_class_id:
-            raise Conflict("the pupil already belongs to that class", field="to_class_id")
+            raise Conflict(
+                "the pupil already belongs to that class", field="to_class_id"
+            )
         start = self.placements[-1][1]
         assert start is not None
         if on.isoformat() <= start:
             raise Invalid(f"the transfer must be after {start}", field="on")
         from_class = self.class_id
         self._trigger(
-            StudentTransferred, meta, from_class_id=from_class,
-            to_class_id=to_class_id, on=on.isoformat(),
+            StudentTransferred,
+            meta,
+            from_class_id=from_class,
+            to_class_id=to_class_id,
+            on=on.isoformat(),
         )
         return from_class
 
@@ -103,14 +108,18 @@ class Student(SchoolAggregate):
             raise Conflict("that guardian is already linked", field="account_id")
         self._trigger(GuardianLinked, meta, account_id=account_id)
 
-    def record_consent(self, meta: Meta, guardian_account_id: str, granted: bool) -> None:
+    def record_consent(
+        self, meta: Meta, guardian_account_id: str, granted: bool
+    ) -> None:
         if guardian_account_id not in self.guardians:
             raise Invalid(
                 "the account is not a guardian of this pupil",
                 field="guardian_account_id",
             )
         self._trigger(
-            ConsentRecorded, meta, guardian_account_id=guardian_account_id,
+            ConsentRecorded,
+            meta,
+            guardian_account_id=guardian_account_id,
             granted=granted,
         )
 
@@ -119,7 +128,9 @@ def enroll(
     meta: Meta, *, full_name: str, birth_date: date | None, class_id: str, on: date
 ) -> Student:
     if birth_date is not None and birth_date >= on:
-        raise Invalid("the birth date must be before the admission date", field="birth_date")
+        raise Invalid(
+            "the birth date must be before the admission date", field="birth_date"
+        )
     return Student._create(
         StudentEnrolled,
         **meta_fields(meta),

@@ -65,13 +65,17 @@ class AcademicYear(SchoolAggregate):
             )
         holiday = self.holiday_on(day)
         if holiday is not None:
-            raise Invalid(f"{day.isoformat()} falls in the holiday {holiday!r}", field=field)
+            raise Invalid(
+                f"{day.isoformat()} falls in the holiday {holiday!r}", field=field
+            )
 
 
 def _check_span(item: dict[str, Any], where: str) -> tuple[date, date]:
     starts, ends = item["starts_on"], item["ends_on"]
     if ends < starts:
-        raise Invalid(f"{where}: ends_on {ends} is before starts_on {starts}", field=where)
+        raise Invalid(
+            f"{where}: ends_on {ends} is before starts_on {starts}", field=where
+        )
     return date.fromisoformat(starts), date.fromisoformat(ends)
 
 
@@ -96,32 +100,45 @@ def open_year(
     for i, (period, pid) in enumerate(zip(periods, period_ids, strict=True)):
         where = f"periods[{i}]"
         p_start, p_end = _check_span(
-            {"starts_on": period["starts_on"].isoformat(),
-             "ends_on": period["ends_on"].isoformat()},
+            {
+                "starts_on": period["starts_on"].isoformat(),
+                "ends_on": period["ends_on"].isoformat(),
+            },
             where,
         )
         if p_start < starts_on or p_end > ends_on:
             raise Invalid(f"{where} lies outside the year", field=where)
         if previous_end is not None and p_start <= previous_end:
-            raise Invalid(f"{where} overlaps or precedes the period before it", field=where)
+            raise Invalid(
+                f"{where} overlaps or precedes the period before it", field=where
+            )
         previous_end = p_end
         stored_periods.append(
-            {"id": pid, "name": period["name"], "starts_on": p_start.isoformat(),
-             "ends_on": p_end.isoformat()}
+            {
+                "id": pid,
+                "name": period["name"],
+                "starts_on": p_start.isoformat(),
+                "ends_on": p_end.isoformat(),
+            }
         )
     stored_holidays: list[dict[str, str]] = []
     for i, holiday in enumerate(holidays):
         where = f"holidays[{i}]"
         h_start, h_end = _check_span(
-            {"starts_on": holiday["starts_on"].isoformat(),
-             "ends_on": holiday["ends_on"].isoformat()},
+            {
+                "starts_on": holiday["starts_on"].isoformat(),
+                "ends_on": holiday["ends_on"].isoformat(),
+            },
             where,
         )
         if h_start < starts_on or h_end > ends_on:
             raise Invalid(f"{where} lies outside the year", field=where)
         stored_holidays.append(
-            {"name": holiday["name"], "starts_on": h_start.isoformat(),
-             "ends_on": h_end.isoformat()}
+            {
+                "name": holiday["name"],
+                "starts_on": h_start.isoformat(),
+                "ends_on": h_end.isoformat(),
+            }
         )
     return AcademicYear._create(
         YearOpened,

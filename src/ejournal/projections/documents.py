@@ -36,7 +36,9 @@ class Documents:
         for notification, event in page:
             sid = str(notification.originator_id)
             if isinstance(event, META_EVENTS):
-                doc = fold_doc(self.app.stream(sid, lte=notification.originator_version))
+                doc = fold_doc(
+                    self.app.stream(sid, lte=notification.originator_version)
+                )
             else:
                 current = touched.get(sid, _MISSING)
                 if current is _MISSING:
@@ -50,9 +52,11 @@ class Documents:
         self._write(cur, touched, kinds)
 
     @staticmethod
-    def _write(cur: Cursor, touched: dict[str, Doc | None], kinds: dict[str, str]) -> None:
-        rows = []
-        keys = []
+    def _write(
+        cur: Cursor, touched: dict[str, Doc | None], kinds: dict[str, str]
+    ) -> None:
+        rows: list[tuple[str, str, str | None, str | None, bytes]] = []
+        keys: list[tuple[str, str]] = []
         for sid, doc in touched.items():
             if doc is None:
                 # A stream whose creation is void keeps a row, so as_of can still
@@ -80,7 +84,9 @@ class Documents:
 
 
 def load_doc(cur: Cursor, stream_id: str) -> Doc | None:
-    row = cur.execute("SELECT doc FROM ej_docs WHERE stream_id = ?", (stream_id,)).fetchone()
+    row = cur.execute(
+        "SELECT doc FROM ej_docs WHERE stream_id = ?", (stream_id,)
+    ).fetchone()
     if row is None:
         return None
     doc: Doc | None = orjson.loads(bytes(row["doc"]))

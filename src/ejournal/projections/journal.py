@@ -14,9 +14,7 @@ from ejournal.projections.streams import Doc
 
 
 def _member(spans: list[list[str | None]], day: str) -> bool:
-    return any(
-        str(start) <= day and (end is None or day < end) for start, end in spans
-    )
+    return any(str(start) <= day and (end is None or day < end) for start, end in spans)
 
 
 def _overlaps(spans: list[list[str | None]], lo: str, hi: str) -> bool:
@@ -72,8 +70,11 @@ def course_journal(
     student_ids = [sid for sid, spans in members.items() if _overlaps(spans, lo, hi)]
     people = r.docs(student_ids)
     students = sorted(
-        ({"student_id": sid, "full_name": people[sid]["full_name"]}
-         for sid in student_ids if sid in people),
+        (
+            {"student_id": sid, "full_name": people[sid]["full_name"]}
+            for sid in student_ids
+            if sid in people
+        ),
         key=lambda s: (s["full_name"], s["student_id"]),
     )
     visible = {s["student_id"] for s in students}
@@ -85,43 +86,66 @@ def course_journal(
         cells: dict[str, Any] = {}
         for sid in visible:
             if _member(members[sid], day):
-                cells[sid] = {"attendance": lesson["attendance"].get(sid), "marks": [],
-                              "comments": []}
+                cells[sid] = {
+                    "attendance": lesson["attendance"].get(sid),
+                    "marks": [],
+                    "comments": [],
+                }
         for mark_id, mark in lesson["marks"].items():
             cell = cells.get(mark["student_id"])
             if cell is None or mark["value"] is None:
                 continue
             weight = rules.weight(mark["work_type"])
-            cell["marks"].append({
-                "mark_id": mark_id, "value": mark["value"],
-                "work_type": mark["work_type"], "weight": weight, "late": mark["late"],
-            })
+            cell["marks"].append(
+                {
+                    "mark_id": mark_id,
+                    "value": mark["value"],
+                    "work_type": mark["work_type"],
+                    "weight": weight,
+                    "late": mark["late"],
+                }
+            )
             if period is not None and mark["value"].isdigit():
-                marks_by.setdefault(mark["student_id"], {}).setdefault(period, []).append(
-                    (int(mark["value"]), weight)
-                )
+                marks_by.setdefault(mark["student_id"], {}).setdefault(
+                    period, []
+                ).append((int(mark["value"]), weight))
         for comment_id, comment in lesson["comments"].items():
             cell = cells.get(comment["student_id"])
             if cell is not None:
-                cell["comments"].append({"comment_id": comment_id, "text": comment["text"]})
-        out_lessons.append({
-            "lesson_id": lesson["id"], "date": day, "slot": lesson["slot"],
-            "starts_at": lesson["starts_at"], "ends_at": lesson["ends_at"],
-            "topic": lesson["topic"], "homework": lesson["homework"],
-            "teacher_id": course["teacher_id"], "substitute_id": lesson["substitute_id"],
-            "cells": cells,
-        })
+                cell["comments"].append(
+                    {"comment_id": comment_id, "text": comment["text"]}
+                )
+        out_lessons.append(
+            {
+                "lesson_id": lesson["id"],
+                "date": day,
+                "slot": lesson["slot"],
+                "starts_at": lesson["starts_at"],
+                "ends_at": lesson["ends_at"],
+                "topic": lesson["topic"],
+                "homework": lesson["homework"],
+                "teacher_id": course["teacher_id"],
+                "substitute_id": lesson["substitute_id"],
+                "cells": cells,
+            }
+        )
     avg: dict[str, dict[str, dict[str, float | None]]] = {}
     for sid in visible:
         for pid, marks in marks_by.get(sid, {}).items():
             plain, weighted = averages(marks)
             avg.setdefault(sid, {})[pid] = {"plain": plain, "weighted": weighted}
     return {
-        "course_id": course_id, "subject": course["subject"],
-        "teacher_id": course["teacher_id"], "class_id": course["class_id"],
-        "group_id": course.get("group_id"), "year_id": course["year_id"],
-        "period_id": period_id, "students": students, "lessons": out_lessons,
-        "period_marks": {sid: {} for sid in visible}, "averages": avg,
+        "course_id": course_id,
+        "subject": course["subject"],
+        "teacher_id": course["teacher_id"],
+        "class_id": course["class_id"],
+        "group_id": course.get("group_id"),
+        "year_id": course["year_id"],
+        "period_id": period_id,
+        "students": students,
+        "lessons": out_lessons,
+        "period_marks": {sid: {} for sid in visible},
+        "averages": avg,
     }
 
 
@@ -136,7 +160,9 @@ def class_journal(
     }
 
 
-def student_courses(r: Reader, student: Doc, lo: str, hi: str) -> list[tuple[Doc, Doc, list[list[str | None]]]]:
+def student_courses(
+    r: Reader, student: Doc, lo: str, hi: str
+) -> list[tuple[Doc, Doc, list[list[str | None]]]]:
     """(course, class, spans) for every course the pupil attends within [lo, hi]."""
     out = []
     class_ids = list(dict.fromkeys(p[0] for p in student["placements"]))
@@ -169,27 +195,42 @@ def diary(
         if not _member(spans, lesson["date"]):
             continue
         marks = [
-            {"mark_id": mid, "value": m["value"], "work_type": m["work_type"],
-             "weight": rules.weight(m["work_type"])}
+            {
+                "mark_id": mid,
+                "value": m["value"],
+                "work_type": m["work_type"],
+                "weight": rules.weight(m["work_type"]),
+            }
             for mid, m in lesson["marks"].items()
             if m["student_id"] == student_id and m["value"] is not None
         ]
         comments = [
             {"comment_id": cid, "text": c["text"]}
-            for cid, c in lesson["comments"].items() if c["student_id"] == student_id
+            for cid, c in lesson["comments"].items()
+            if c["student_id"] == student_id
         ]
-        days.setdefault(lesson["date"], []).append({
-            "lesson_id": lesson["id"], "slot": lesson["slot"],
-            "starts_at": lesson["starts_at"], "ends_at": lesson["ends_at"],
-            "course_id": course["id"], "subject": course["subject"],
-            "teacher_id": course["teacher_id"], "substitute_id": lesson["substitute_id"],
-            "topic": lesson["topic"], "homework": lesson["homework"],
-            "attendance": lesson["attendance"].get(student_id),
-            "marks": marks, "comments": comments,
-        })
+        days.setdefault(lesson["date"], []).append(
+            {
+                "lesson_id": lesson["id"],
+                "slot": lesson["slot"],
+                "starts_at": lesson["starts_at"],
+                "ends_at": lesson["ends_at"],
+                "course_id": course["id"],
+                "subject": course["subject"],
+                "teacher_id": course["teacher_id"],
+                "substitute_id": lesson["substitute_id"],
+                "topic": lesson["topic"],
+                "homework": lesson["homework"],
+                "attendance": lesson["attendance"].get(student_id),
+                "marks": marks,
+                "comments": comments,
+            }
+        )
     return {
-        "student_id": student_id, "full_name": student["full_name"],
-        "from": lo_s, "to": hi_s,
+        "student_id": student_id,
+        "full_name": student["full_name"],
+        "from": lo_s,
+        "to": hi_s,
         "days": [{"date": d, "lessons": ls} for d, ls in days.items()],
     }
 

@@ -32,7 +32,8 @@ class Reader:
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.cur.execute(
-                f"SELECT stream_id, doc FROM ej_docs WHERE stream_id IN ({marks})", chunk
+                f"SELECT stream_id, doc FROM ej_docs WHERE stream_id IN ({marks})",
+                chunk,
             ).fetchall()
             for row in rows:
                 doc = orjson.loads(bytes(row["doc"]))
@@ -41,7 +42,10 @@ class Reader:
         return out
 
     def child_ids(
-        self, kind: str, parent_ids: Iterable[str], lo: str | None = None,
+        self,
+        kind: str,
+        parent_ids: Iterable[str],
+        lo: str | None = None,
         hi: str | None = None,
     ) -> list[str]:
         """Streams of a kind under parents, ordered by sort key, in [lo, hi]."""
@@ -50,7 +54,8 @@ class Reader:
             return []
         sql = (
             "SELECT stream_id FROM ej_docs WHERE kind = ? AND parent_id IN ("
-            + ",".join("?" * len(parents)) + ")"
+            + ",".join("?" * len(parents))
+            + ")"
         )
         params: list[Any] = [kind, *parents]
         if lo is not None:
@@ -63,7 +68,10 @@ class Reader:
         return [r["stream_id"] for r in self.cur.execute(sql, params).fetchall()]
 
     def children(
-        self, kind: str, parent_ids: Iterable[str], lo: str | None = None,
+        self,
+        kind: str,
+        parent_ids: Iterable[str],
+        lo: str | None = None,
         hi: str | None = None,
     ) -> list[Doc]:
         ids = self.child_ids(kind, parent_ids, lo, hi)
@@ -78,7 +86,8 @@ class Reader:
 
     def keys_with_prefix(self, prefix: str) -> list[tuple[str, str]]:
         rows = self.cur.execute(
-            "SELECT key, stream_id FROM ej_keys WHERE key >= ? AND key < ? ORDER BY key",
+            "SELECT key, stream_id FROM ej_keys WHERE key >= ? AND key < ? "
+            "ORDER BY key",
             (prefix, prefix + "\uffff"),
         ).fetchall()
         return [(r["key"], r["stream_id"]) for r in rows]
@@ -135,13 +144,15 @@ class AsOfReader(Reader):
             for row in self.cur.raw.fetchall():
                 oid = row["originator_id"]
                 uid = oid if isinstance(oid, UUID) else UUID(oid)
-                event = to_event(StoredEvent(
-                    originator_id=uid,
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                ))
-                if event.timestamp <= self.moment:
+                event = to_event(
+                    StoredEvent(
+                        originator_id=uid,
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                )
+                if event.timestamp <= self.moment:  # type: ignore[attr-defined]
                     out.setdefault(str(uid), []).append(event)
         return out
 

@@ -64,7 +64,9 @@ class Runner:
         return int(row["position"]) if row else 0
 
     def catch_up(
-        self, progress: Callable[[int, int], None] | None = None, until: int | None = None
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        until: int | None = None,
     ) -> int:
         """Apply every committed notification past the tracked position."""
         with self._lock:
@@ -126,7 +128,9 @@ class Runner:
         return True
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="projections", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name="projections", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -30,41 +30,86 @@ def _start(event: SchoolEvent) -> Doc | None:
     """The document a stream's creation event starts."""
     base: Doc = {"id": str(event.originator_id), "created_at": _ts(event)}
     if isinstance(event, yr.YearOpened):
-        base.update(kind="year", name=event.name, starts_on=event.starts_on,
-                    ends_on=event.ends_on, periods=event.periods,
-                    holidays=event.holidays)
+        base.update(
+            kind="year",
+            name=event.name,
+            starts_on=event.starts_on,
+            ends_on=event.ends_on,
+            periods=event.periods,
+            holidays=event.holidays,
+        )
     elif isinstance(event, cls.ClassCreated):
-        base.update(kind="class", year_id=event.year_id, name=event.name,
-                    grade=event.grade, class_teacher_id=event.class_teacher_id,
-                    roster={}, groups={})
+        base.update(
+            kind="class",
+            year_id=event.year_id,
+            name=event.name,
+            grade=event.grade,
+            class_teacher_id=event.class_teacher_id,
+            roster={},
+            groups={},
+        )
     elif isinstance(event, stu.StudentEnrolled):
-        base.update(kind="student", full_name=event.full_name,
-                    birth_date=event.birth_date, class_id=event.class_id,
-                    placements=[[event.class_id, event.on, None]], guardians=[],
-                    consents={})
+        base.update(
+            kind="student",
+            full_name=event.full_name,
+            birth_date=event.birth_date,
+            class_id=event.class_id,
+            placements=[[event.class_id, event.on, None]],
+            guardians=[],
+            consents={},
+        )
     elif isinstance(event, crs.CourseCreated):
-        base.update(kind="course", year_id=event.year_id, class_id=event.class_id,
-                    group_id=event.group_id, subject=event.subject,
-                    teacher_id=event.teacher_id, hours_per_week=event.hours_per_week)
+        base.update(
+            kind="course",
+            year_id=event.year_id,
+            class_id=event.class_id,
+            group_id=event.group_id,
+            subject=event.subject,
+            teacher_id=event.teacher_id,
+            hours_per_week=event.hours_per_week,
+        )
     elif isinstance(event, les.LessonScheduled):
-        base.update(kind="lesson", course_id=event.course_id, date=event.date,
-                    slot=event.slot, starts_at=event.starts_at, ends_at=event.ends_at,
-                    topic=None, plan_topic_no=None, homework=None, attendance={},
-                    marks={}, comments={}, substitute_id=None, late=[])
+        base.update(
+            kind="lesson",
+            course_id=event.course_id,
+            date=event.date,
+            slot=event.slot,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            topic=None,
+            plan_topic_no=None,
+            homework=None,
+            attendance={},
+            marks={},
+            comments={},
+            substitute_id=None,
+            late=[],
+        )
     elif isinstance(event, acc.AccountCreated):
-        base.update(kind="account", login=event.login, full_name=event.full_name,
-                    roles=event.roles, student_id=event.student_id, blocked=False,
-                    sessions={})
+        base.update(
+            kind="account",
+            login=event.login,
+            full_name=event.full_name,
+            roles=event.roles,
+            student_id=event.student_id,
+            blocked=False,
+            sessions={},
+        )
     else:
         return None
     return base
 
 
 def _late(doc: Doc, event: Any, due_at: str) -> None:
-    doc["late"].append({
-        "version": event.originator_version, "type": type(event).__name__,
-        "actor_id": event.actor_id, "due_at": due_at, "recorded_at": _ts(event),
-    })
+    doc["late"].append(
+        {
+            "version": event.originator_version,
+            "type": type(event).__name__,
+            "actor_id": event.actor_id,
+            "due_at": due_at,
+            "recorded_at": _ts(event),
+        }
+    )
 
 
 def _lesson(doc: Doc, e: Any) -> None:
@@ -86,15 +131,22 @@ def _lesson(doc: Doc, e: Any) -> None:
             _late(doc, e, e.due_at)
     elif isinstance(e, les.MarkRecorded):
         doc["marks"][e.mark_id] = {
-            "student_id": e.student_id, "value": e.value, "work_type": e.work_type,
-            "late": e.late, "due_at": e.due_at, "author_id": e.actor_id,
-            "recorded_at": _ts(e), "comment": e.comment,
+            "student_id": e.student_id,
+            "value": e.value,
+            "work_type": e.work_type,
+            "late": e.late,
+            "due_at": e.due_at,
+            "author_id": e.actor_id,
+            "recorded_at": _ts(e),
+            "comment": e.comment,
         }
         if e.late:
             _late(doc, e, e.due_at)
     elif isinstance(e, les.CommentAdded):
         doc["comments"][e.comment_id] = {
-            "student_id": e.student_id, "text": e.text, "author_id": e.actor_id,
+            "student_id": e.student_id,
+            "text": e.text,
+            "author_id": e.actor_id,
             "recorded_at": _ts(e),
         }
     elif isinstance(e, les.SubstitutionRecorded):
@@ -130,7 +182,9 @@ def _student(doc: Doc, e: Any) -> None:
 def _account(doc: Doc, e: Any) -> None:
     if isinstance(e, acc.SessionOpened):
         doc["sessions"][e.session_id] = {
-            "token_hash": e.token_hash, "expires_at": e.expires_at, "closed": False,
+            "token_hash": e.token_hash,
+            "expires_at": e.expires_at,
+            "closed": False,
             "opened_at": _ts(e),
         }
     elif isinstance(e, acc.SessionClosed):
@@ -201,8 +255,11 @@ def lookup_keys(doc: Doc) -> list[str]:
     kind = doc["kind"]
     if kind == "account":
         keys = [f"login:{doc['login'].lower()}"]
-        keys += [f"token:{s['token_hash']}" for s in doc["sessions"].values()
-                 if not s["closed"]]
+        keys += [
+            f"token:{s['token_hash']}"
+            for s in doc["sessions"].values()
+            if not s["closed"]
+        ]
         return keys
     if kind == "lesson":
         keys = [f"mark:{mid}" for mid in doc["marks"]]
