@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+import ejournal.commands.incidents
 import ejournal.commands.lesson
 import ejournal.commands.setup  # noqa: F401  (registers the commands)
 from ejournal.commands.base import COMMANDS, Context
@@ -33,6 +34,7 @@ from ejournal.domain.errors import (
 )
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
 from ejournal.projections import journal
+from ejournal.projections.audit import EventIndex, ts_key
 from ejournal.projections.documents import Documents
 from ejournal.projections.reader import reader
 from ejournal.projections.runner import Runner
@@ -91,7 +93,7 @@ class Service:
         self.clock = clock
         self.rules = rules
         self.token_ttl = token_ttl
-        self.runner = Runner(self.app, [Documents(self.app)])
+        self.runner = Runner(self.app, [Documents(self.app), EventIndex(self.app)])
 
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
@@ -151,6 +153,8 @@ class Service:
         else:
             command_id = new_id()
         for _attempt in range(8):
+            if spec.current_views:
+                self.runner.wait_for(self.app.recorder.max_notification_id() or 0)
             now = self.clock()
             with reader(self.app) as views:
                 ctx = Context(self.app, views, actor, now, self.rules, command_id)
@@ -161,8 +165,8 @@ class Service:
                     "version": e.originator_version,
                     "type": type(e).__name__,
                 }
-                for agg in outcome.aggregates
-                for e in agg.pending_events
+                for obj in outcome.aggregates
+                for e in _pending(obj)
             ]
             response: dict[str, Any] = {
                 "command_id": command_id,
@@ -408,8 +412,76 @@ class Service:
             ]
         }
 
+    def incident_preview(
+        self, actor: Actor, incident_id: str, as_of: datetime | None
+    ) -> dict[str, Any]:
+        """What executing the incident would void now, and the account's operations
+        in the 24 hours before ``since`` for review. Reads the event index only."""
+        actor.require("admin", "auditor")
+        self.runner.wait_for(self.app.recorder.max_notification_id() or 0)
+        with reader(self.app, as_of) as views:
+            incident = journal.get_kind(views, incident_id, "incident", "incident")
+            account_id = incident["account_id"]
+            since = ts_key(incident["since"])
+            review_from = ts_key(
+                datetime.fromisoformat(incident["since"]) - timedelta(hours=24)
+            )
+            bound = " AND ts <= ?" if as_of is not None else ""
+            extra: tuple[Any, ...] = (ts_key(as_of),) if as_of is not None else ()
+            rows = views.cur.execute(
+                "SELECT position, stream_id, version, type, kind, ts, session_id, "
+                "client_ip, voided_by, pupils FROM ej_events WHERE actor_id = ? "
+                "AND ts >= ?" + bound + " ORDER BY position",
+                (account_id, review_from, *extra),
+            ).fetchall()
+        by_type: dict[str, int] = {}
+        lessons: set[str] = set()
+        pupils: set[str] = set()
+        review = []
+        count = 0
+        for row in rows:
+            if row["ts"] < since:
+                review.append(
+                    {
+                        "position": row["position"],
+                        "stream_id": row["stream_id"],
+                        "version": row["version"],
+                        "type": row["type"],
+                        "timestamp": row["ts"],
+                        "session_id": row["session_id"],
+                        "client_ip": row["client_ip"],
+                        "voided_by": row["voided_by"],
+                    }
+                )
+                continue
+            if row["voided_by"] is not None:
+                continue
+            count += 1
+            by_type[row["type"]] = by_type.get(row["type"], 0) + 1
+            if row["kind"] == "lesson":
+                lessons.add(row["stream_id"])
+            if row["pupils"]:
+                pupils.update(row["pupils"].split())
+        return {
+            "incident_id": incident_id,
+            "account_id": account_id,
+            "since": since,
+            "reported_at": incident["reported_at"],
+            "events": count,
+            "by_type": by_type,
+            "lessons": len(lessons),
+            "students": len(pupils),
+            "already_voided": incident["voided"],
+            "review": review,
+        }
+
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "position": self.runner.position}
+
+
+def _pending(obj: Any) -> list[Any]:
+    pending = getattr(obj, "pending_events", None)
+    return list(pending) if pending is not None else [obj]
 
 
 def _parse_json(body: bytes | dict[str, Any]) -> Any:

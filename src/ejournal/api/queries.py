@@ -44,6 +44,16 @@ async def health(service: ServiceDep) -> Any:
     return service.health()
 
 
+@router.get("/incidents/{incident_id}/preview", responses=ERRORS)
+async def incident_preview(
+    incident_id: str, actor: ActorDep, service: ServiceDep, as_of: AsOf = None
+) -> Any:
+    """What execute-invalidation would void, and the 24 h before ``since``."""
+    return await run_in_threadpool(
+        service.incident_preview, actor, uuid_id(incident_id, "incident"), moment(as_of)
+    )
+
+
 @router.get("/me/courses", responses=ERRORS)
 async def my_courses(actor: ActorDep, service: ServiceDep) -> Any:
     """The caller's courses: a teacher's own, every course for staff."""

@@ -66,6 +66,9 @@ class Context:
 
 @dataclass
 class Outcome:
+    """What a handler decided: aggregates with pending events, or bare events
+    (voids and reinstatements appended to streams of any kind)."""
+
     aggregates: list[Any]
     result: dict[str, Any] = field(default_factory=dict)
 
@@ -81,21 +84,31 @@ class CommandSpec:
     roles: frozenset[str]
     handler: Handler
     summary: str
+    current_views: bool = False
 
 
 COMMANDS: dict[str, CommandSpec] = {}
 
 
 def command(
-    name: str, model: type[M], *, roles: set[str], summary: str
+    name: str,
+    model: type[M],
+    *,
+    roles: set[str],
+    summary: str,
+    current_views: bool = False,
 ) -> Callable[[Callable[[Context, M], Outcome]], Callable[[Context, M], Outcome]]:
     """Register a handler. ``roles`` are the roles that may ever run it; relations
-    (the course's teacher, the class teacher) are checked inside the handler."""
+    (the course's teacher, the class teacher) are checked inside the handler.
+    ``current_views``: the handler plans from the views, so they must first catch up
+    with the whole log, not only with the caller's own writes."""
 
     def register(
         fn: Callable[[Context, M], Outcome],
     ) -> Callable[[Context, M], Outcome]:
-        COMMANDS[name] = CommandSpec(name, model, frozenset(roles), fn, summary)
+        COMMANDS[name] = CommandSpec(
+            name, model, frozenset(roles), fn, summary, current_views
+        )
         return fn
 
     return register

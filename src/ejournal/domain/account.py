@@ -72,6 +72,18 @@ class SessionClosed(AccountEvent):
             session["closed"] = True
 
 
+class AccountBlocked(AccountEvent):
+    """A compromise was reported: every session dies, login waits for a new
+    password."""
+
+    incident_id: str
+
+    def apply(self, aggregate: Account) -> None:
+        aggregate.blocked = True
+        for session in aggregate.sessions.values():
+            session["closed"] = True
+
+
 class Account(SchoolAggregate):
     def __init__(
         self,
@@ -104,6 +116,9 @@ class Account(SchoolAggregate):
         if session is None or session["closed"]:
             raise Conflict("the session is not open")
         self._trigger(SessionClosed, meta, closed_session_id=session_id, reason=reason)
+
+    def block(self, meta: Meta, incident_id: str) -> None:
+        self._trigger(AccountBlocked, meta, incident_id=incident_id)
 
     def reset_password(self, meta: Meta, password_hash: str) -> None:
         self._trigger(PasswordReset, meta, password_hash=password_hash)

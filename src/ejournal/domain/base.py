@@ -97,6 +97,21 @@ def live_versions(events: Sequence[Any]) -> set[int]:
     return live
 
 
+def voided_by(events: Sequence[Any]) -> dict[int, str]:
+    """For each voided version of a stream, the incident whose live void decides it."""
+    decided: dict[int, str | None] = {}
+    for event in reversed(events):
+        version = event.originator_version
+        if decided.get(version) is not None:
+            continue
+        if isinstance(event, EventsVoided):
+            for target in event.versions:
+                decided.setdefault(target, event.incident_id)
+        elif isinstance(event, EventReinstated):
+            decided.setdefault(event.target_version, None)
+    return {v: i for v, i in decided.items() if i is not None}
+
+
 def meta_fields(meta: Meta) -> dict[str, Any]:
     return {
         "actor_id": meta.actor_id,

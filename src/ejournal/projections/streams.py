@@ -13,6 +13,7 @@ from typing import Any
 
 from ejournal.domain import account as acc
 from ejournal.domain import course as crs
+from ejournal.domain import incident as inc
 from ejournal.domain import lesson as les
 from ejournal.domain import school_class as cls
 from ejournal.domain import student as stu
@@ -84,6 +85,17 @@ def _start(event: SchoolEvent) -> Doc | None:
             comments={},
             substitute_id=None,
             late=[],
+        )
+    elif isinstance(event, inc.CompromiseReported):
+        base.update(
+            kind="incident",
+            account_id=event.account_id,
+            reported_at=event.reported_at,
+            since=event.since,
+            note=event.note,
+            executions=0,
+            voided=0,
+            reinstated=[],
         )
     elif isinstance(event, acc.AccountCreated):
         base.update(
@@ -195,9 +207,22 @@ def _account(doc: Doc, e: Any) -> None:
         doc["blocked"] = False
         for session in doc["sessions"].values():
             session["closed"] = True
+    elif isinstance(e, acc.AccountBlocked):
+        doc["blocked"] = True
+        for session in doc["sessions"].values():
+            session["closed"] = True
+
+
+def _incident(doc: Doc, e: Any) -> None:
+    if isinstance(e, inc.InvalidationExecuted):
+        doc["executions"] += 1
+        doc["voided"] += e.voided
+    elif isinstance(e, inc.ReinstatementNoted):
+        doc["reinstated"].append([e.stream_id, e.version])
 
 
 _APPLY: dict[str, Callable[[Doc, Any], None]] = {
+    "incident": _incident,
     "lesson": _lesson,
     "class": _school_class,
     "student": _student,
@@ -247,6 +272,8 @@ def placement(doc: Doc) -> tuple[str | None, str | None]:
         return None, doc["starts_on"]
     if kind == "account":
         return None, doc["login"]
+    if kind == "incident":
+        return doc["account_id"], doc["since"]
     return None, None
 
 
