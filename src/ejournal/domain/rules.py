@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 MARK_VALUES = ("1", "2", "3", "4", "5")
@@ -63,8 +65,8 @@ class SchoolRules:
         return moment.astimezone(self.tz).date()
 
     def end_of_day(self, day: date) -> datetime:
-        """23:59 of the school day, local, as UTC."""
-        return datetime.combine(day, time(23, 59, 59), self.tz).astimezone(UTC)
+        """The last instant of the school day (23:59:59.999999 local), as UTC."""
+        return datetime.combine(day, time(23, 59, 59, 999999), self.tz).astimezone(UTC)
 
     def mark_due(self, lesson_date: date, work_type: str) -> datetime:
         days = self.mark_due_days.get(work_type, 0)
@@ -86,9 +88,15 @@ DEFAULT_RULES = SchoolRules()
 
 
 def averages(marks: list[tuple[int, int]]) -> tuple[float | None, float | None]:
-    """Plain and weighted average of (value, weight) pairs, rounded to 2 places."""
+    """Plain and weighted average of (value, weight) pairs, rounded half up to two
+    places, as a teacher would by hand."""
     if not marks:
         return None, None
-    plain = sum(v for v, _ in marks) / len(marks)
-    weighted = sum(v * w for v, w in marks) / sum(w for _, w in marks)
-    return round(plain, 2), round(weighted, 2)
+    plain = Fraction(sum(v for v, _ in marks), len(marks))
+    weighted = Fraction(sum(v * w for v, w in marks), sum(w for _, w in marks))
+    return _half_up(plain), _half_up(weighted)
+
+
+def _half_up(value: Fraction) -> float:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -88,6 +88,12 @@ class SchoolClass(SchoolAggregate):
             raise Conflict(
                 "the pupil already belongs to this class", field="student_id"
             )
+        spans = self.roster.get(student_id)
+        if spans and on.isoformat() < str(spans[-1][1]):
+            raise Invalid(
+                f"the pupil left this class on {spans[-1][1]}: cannot rejoin before",
+                field="on",
+            )
         self._trigger(StudentJoined, meta, student_id=student_id, on=on.isoformat())
 
     def release(self, meta: Meta, student_id: str, on: date, reason: str) -> None:
@@ -109,6 +115,8 @@ class SchoolClass(SchoolAggregate):
     def create_group(
         self, meta: Meta, group_id: str, name: str, student_ids: list[str]
     ) -> None:
+        if group_id in self.groups:
+            raise Conflict("that group exists", field="group_id")
         if any(g["name"] == name for g in self.groups.values()):
             raise Conflict(
                 f"the class already has a group named {name!r}", field="name"
