@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -83,21 +83,67 @@ def demo_(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
         service.close()
 
 
+@cli.command()
+def generate(
+    database_url: DbOption = DEFAULT_DATABASE_URL,
+    classes_per_grade: Annotated[int, typer.Option(min=1, max=20)] = 4,
+    pupils_per_class: Annotated[int, typer.Option(min=5, max=40)] = 25,
+    seed: Annotated[int, typer.Option(help="Same seed, same school")] = 1,
+    views: Annotated[bool, typer.Option(help="Build the views afterwards")] = True,
+) -> None:
+    """Write a whole school year (grades 1-11) into an empty database, in bulk.
+
+    11 classes per grade (~3,000 pupils) make about a million events."""
+    from ejournal.generate import generate as write_year
+
+    service = _service(database_url)
+    try:
+        if service.app.recorder.max_notification_id():
+            typer.echo("the database is not empty: nothing generated", err=True)
+            raise typer.Exit(1)
+        with _progress() as progress:
+            task = progress.add_task("writing events", total=None)
+            out = write_year(
+                service.app,
+                classes_per_grade=classes_per_grade,
+                pupils_per_class=pupils_per_class,
+                seed=seed,
+                progress=lambda n: progress.advance(task, n),
+            )
+        typer.echo(
+            f"{out.events} events: {out.classes} classes, {out.pupils} pupils, "
+            f"{out.lessons} lessons, {len(out.teachers)} teachers "
+            f"(password of every account: generated-school)"
+        )
+        if views:
+            _catch_up(service, "building views")
+    finally:
+        service.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+
+
+def _catch_up(service: Any, label: str) -> None:
+    total = (service.app.recorder.max_notification_id() or 0) - service.runner.position
+    with _progress() as progress:
+        task = progress.add_task(label, total=total)
+        service.runner.catch_up(lambda n, _pos: progress.advance(task, n))
+
+
 @projections_cli.command("rebuild")
 def rebuild(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
     """Drop every view and replay the whole log into them."""
     service = _service(database_url)
     try:
-        total = service.app.recorder.max_notification_id() or 0
         service.runner.reset()
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        ) as progress:
-            task = progress.add_task("replaying events", total=total)
-            service.runner.catch_up(lambda n, _pos: progress.advance(task, n))
+        _catch_up(service, "replaying events")
         typer.echo(f"views rebuilt to position {service.runner.position}")
     finally:
         service.close()

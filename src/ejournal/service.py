@@ -49,6 +49,7 @@ from ejournal.security import (
     verify_password,
 )
 from ejournal.store import IdempotencyRecord, IntegrityError, SchoolApp, open_store
+from ejournal.writer import GroupWriter
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +94,17 @@ class Service:
         self.clock = clock
         self.rules = rules
         self.token_ttl = token_ttl
+        self.writer = GroupWriter(self.app)
         self.runner = Runner(self.app, [Documents(self.app), EventIndex(self.app)])
 
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
         self.runner.catch_up()
         self.runner.start()
+        self.writer.start()
 
     def close(self) -> None:
+        self.writer.stop()
         self.runner.stop()
         self.app.close()
 
@@ -174,13 +178,9 @@ class Service:
                 "events": events,
                 **outcome.result,
             }
-            records = (
-                [IdempotencyRecord(key, body_hash, response, len(events))]
-                if key
-                else []
-            )
+            record = IdempotencyRecord(key, body_hash, response, len(events))
             try:
-                recordings = self.app.save(*outcome.aggregates, idempotency=records)
+                recordings = self._save(outcome.aggregates, record)
             except IntegrityError:
                 # Another command wrote the same stream first (or the same key):
                 # decide again on the new state.
@@ -194,6 +194,12 @@ class Service:
                 self._await(response["position"])
             return response
         raise Conflict("the record kept changing under this command; try again")
+
+    def _save(self, objs: list[Any], record: IdempotencyRecord) -> list[Any]:
+        pending = [e for obj in objs for e in _pending(obj)]
+        if self.writer.running:
+            return self.writer.save(pending, record)
+        return self.app.save(*pending, idempotency=[record])
 
     def _replay(self, key: str, body_hash: str) -> dict[str, Any] | None:
         with self.app.db().read() as cur:

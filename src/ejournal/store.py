@@ -50,9 +50,11 @@ class OrjsonTranscoder(Transcoder):
 
 @dataclass
 class IdempotencyRecord:
-    """The answer to one command, stored with its events (same transaction)."""
+    """The answer to one command, stored with its events (same transaction).
+    Without a key (no Idempotency-Key header) nothing is stored, but the record
+    still locates the command's events among those of its transaction."""
 
-    key: str
+    key: str | None
     body_hash: str
     response: dict[str, Any]
     event_count: int
@@ -88,6 +90,8 @@ class PgRecorder(PostgresApplicationRecorder):
                     "ej_idempotency", f'"{self.datastore.schema}".ej_idempotency'
                 )
             for r in records:
+                if r.key is None:
+                    continue
                 curs.execute(
                     sql, (r.key, r.body_hash, orjson.dumps(r.response), r.position)
                 )
@@ -103,6 +107,8 @@ class LiteRecorder(SQLiteApplicationRecorder):
         if records and ids:
             _positions(records, ids)
             for r in records:
+                if r.key is None:
+                    continue
                 c.execute(
                     _IDEM_INSERT,
                     (r.key, r.body_hash, orjson.dumps(r.response), r.position),
