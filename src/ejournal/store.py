@@ -311,10 +311,10 @@ SCHEMA_STATEMENTS = [
         name TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS ej_docs (
         stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_id TEXT,
-        sort_key TEXT, doc {blob} NOT NULL)""",
+        sort_key {text}, doc {blob} NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS ix_docs_parent ON ej_docs (kind, parent_id, sort_key)",
     """CREATE TABLE IF NOT EXISTS ej_keys (
-        key TEXT PRIMARY KEY, stream_id TEXT NOT NULL)""",
+        key {text} PRIMARY KEY, stream_id TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS ix_keys_stream ON ej_keys (stream_id)",
     """CREATE TABLE IF NOT EXISTS ej_login_failures (
         login TEXT NOT NULL, at TEXT NOT NULL)""",
@@ -323,10 +323,14 @@ SCHEMA_STATEMENTS = [
 
 
 def create_tables(db: Database) -> None:
-    blob = "BYTEA" if db.backend == "postgres" else "BLOB"
+    """Our tables. Keys and sort keys compare byte-wise on both engines (PostgreSQL's
+    locale collation would order and range-scan them differently from SQLite)."""
+    postgres = db.backend == "postgres"
+    blob = "BYTEA" if postgres else "BLOB"
+    text = 'TEXT COLLATE "C"' if postgres else "TEXT"
     with db.write() as cur:
         for statement in SCHEMA_STATEMENTS:
-            cur.execute(statement.format(blob=blob))
+            cur.execute(statement.format(blob=blob, text=text))
 
 
 def open_store(url: str) -> SchoolApp:

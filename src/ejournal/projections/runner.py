@@ -32,6 +32,12 @@ class Projection(Protocol):
         """Drop this projection's rows (for a rebuild)."""
 
 
+class _Moved(Exception):
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
+
+
 class Runner:
     def __init__(
         self, app: SchoolApp, projections: Sequence[Projection], *, poll: float = 0.5
@@ -88,7 +94,37 @@ class Runner:
         to_event = self.app.mapper.to_domain_event
         pairs = [(n, to_event(n)) for n in page]
         last = page[-1].id
+        try:
+            self._apply_claimed(pairs, last)
+        except _Moved as moved:
+            # Another process (a second server, the CLI) applied these first.
+            with self._cond:
+                self._position = moved.position
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self._position = last
+            self._cond.notify_all()
+
+    def _apply_claimed(self, pairs: list[tuple[Any, Any]], last: int) -> None:
+        """Apply a page only if the tracked position is still where this loop
+        thinks it is; the tracking row is locked first, so two processes never
+        apply the same page twice."""
         with self.db.write() as cur:
+            cur.execute(
+                "INSERT INTO ej_tracking (name, position) VALUES (?, 0) "
+                "ON CONFLICT (name) DO NOTHING",
+                (self.name,),
+            )
+            cur.execute(
+                "UPDATE ej_tracking SET position = position WHERE name = ?",
+                (self.name,),
+            )
+            row = cur.execute(
+                "SELECT position FROM ej_tracking WHERE name = ?", (self.name,)
+            ).fetchone()
+            if int(row["position"]) != self._position:
+                raise _Moved(int(row["position"]))
             for projection in self.projections:
                 projection.apply_page(cur, pairs)
             cur.execute(
@@ -96,9 +132,6 @@ class Runner:
                 "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                 (self.name, last),
             )
-        with self._cond:
-            self._position = last
-            self._cond.notify_all()
 
     def reset(self) -> None:
         with self._lock, self.db.write() as cur:
@@ -132,6 +165,25 @@ class Runner:
             target=self._loop, name="projections", daemon=True
         )
         self._thread.start()
+        if self.app.config.backend == "postgres":
+            threading.Thread(target=self._listen, name="listen", daemon=True).start()
+
+    def _listen(self) -> None:
+        """Wake the loop when any process appends (the library NOTIFYs on append);
+        the poll remains the fallback if the connection drops."""
+        import psycopg
+
+        channel = getattr(self.app.recorder, "channel_name", "")
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.app.config.conninfo, autocommit=True) as conn:
+                    conn.execute(f'LISTEN "{channel}"')
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self._wake.set()
+            except psycopg.Error:
+                log.warning("LISTEN connection lost; polling until it is back")
+                self._stop.wait(5.0)
 
     def stop(self) -> None:
         self._stop.set()
