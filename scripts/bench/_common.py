@@ -65,12 +65,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(url: str, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def served(
+    url: str, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = port or free_port()
     env = dict(os.environ, EJOURNAL_DATABASE_URL=url)
     proc = subprocess.Popen(
         [str(VENV_BIN / "ejournal"), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -87,16 +91,24 @@ def served(url: str, port: int | None = None) -> Iterator[tuple[str, subprocess.
 def wait_healthy(base: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2) as r:
-                if r.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{base}/api/v1/health", timeout=2) as r,
+        ):
+            if r.status == 200:
+                return
         time.sleep(0.2)
     raise RuntimeError(f"{base} did not become healthy")
 
 
-def call(base: str, method: str, path: str, body: Any = None,
-         token: str | None = None, headers: dict[str, str] | None = None) -> Any:
+def call(
+    base: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(f"{base}{path}", data=data, method=method)
     req.add_header("content-type", "application/json")
@@ -111,9 +123,16 @@ def call(base: str, method: str, path: str, body: Any = None,
 
 def generate_school(url: str, classes_per_grade: int = 1) -> None:
     subprocess.run(
-        [str(VENV_BIN / "ejournal"), "generate", "--database-url", url,
-         "--classes-per-grade", str(classes_per_grade)],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            str(VENV_BIN / "ejournal"),
+            "generate",
+            "--database-url",
+            url,
+            "--classes-per-grade",
+            str(classes_per_grade),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
 
 
@@ -130,10 +149,13 @@ def table(rows: list[dict[str, Any]]) -> str:
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
     line = "| " + " | ".join(c.ljust(widths[c]) for c in cols) + " |"
     sep = "|" + "|".join("-" * (widths[c] + 2) for c in cols) + "|"
-    body = ["| " + " | ".join(str(r[c]).ljust(widths[c]) for c in cols) + " |"
-            for r in rows]
+    body = [
+        "| " + " | ".join(str(r[c]).ljust(widths[c]) for c in cols) + " |" for r in rows
+    ]
     return "\n".join([line, sep, *body])
 
 
 def python() -> str:
-    return str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+    return (
+        str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+    )

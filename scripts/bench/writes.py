@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from _common import (
     call,
     database,
     generate_school,
@@ -75,8 +75,12 @@ def build_requests(base: str, limit: int = 4000) -> list[tuple[str, str, str]]:
     on the past lessons of their courses."""
     import json
 
-    admin = call(base, "POST", "/api/v1/auth/login",
-                 {"login": "t001", "password": "generated-school"})
+    admin = call(
+        base,
+        "POST",
+        "/api/v1/auth/login",
+        {"login": "t001", "password": "generated-school"},
+    )
     courses = call(base, "GET", "/api/v1/me/courses", token=admin["token"])
     del courses
     rng = random.Random(7)
@@ -84,43 +88,83 @@ def build_requests(base: str, limit: int = 4000) -> list[tuple[str, str, str]]:
     logins = [f"t{i:03d}" for i in range(1, 200)]
     for login in logins:
         try:
-            session = call(base, "POST", "/api/v1/auth/login",
-                           {"login": login, "password": "generated-school"})
-        except Exception:  # noqa: BLE001  (ran out of generated teachers)
+            session = call(
+                base,
+                "POST",
+                "/api/v1/auth/login",
+                {"login": login, "password": "generated-school"},
+            )
+        except Exception:
             break
         token = session["token"]
         mine = call(base, "GET", "/api/v1/me/courses", token=token)["courses"]
         for course in mine[:2]:
-            journal = call(base, "GET", f"/api/v1/courses/{course['course_id']}/journal",
-                           token=token)
+            journal = call(
+                base,
+                "GET",
+                f"/api/v1/courses/{course['course_id']}/journal",
+                token=token,
+            )
             pupils = [s["student_id"] for s in journal["students"]]
             for lesson in journal["lessons"][-20:]:
                 pupil = rng.choice(pupils)
-                out.append(("/api/v1/commands/record-mark", token, json.dumps({
-                    "lesson_id": lesson["lesson_id"], "student_id": pupil,
-                    "value": rng.choice("2345"), "work_type": "oral"})))
-                out.append(("/api/v1/commands/record-attendance", token, json.dumps({
-                    "lesson_id": lesson["lesson_id"], "entries": [
-                        {"student_id": rng.choice(pupils), "code": "absent"}]})))
+                out.append(
+                    (
+                        "/api/v1/commands/record-mark",
+                        token,
+                        json.dumps(
+                            {
+                                "lesson_id": lesson["lesson_id"],
+                                "student_id": pupil,
+                                "value": rng.choice("2345"),
+                                "work_type": "oral",
+                            }
+                        ),
+                    )
+                )
+                out.append(
+                    (
+                        "/api/v1/commands/record-attendance",
+                        token,
+                        json.dumps(
+                            {
+                                "lesson_id": lesson["lesson_id"],
+                                "entries": [
+                                    {"student_id": rng.choice(pupils), "code": "absent"}
+                                ],
+                            }
+                        ),
+                    )
+                )
         if len(out) >= limit:
             break
     rng.shuffle(out)
     return out
 
 
-def run_wrk(base: str, requests: list[tuple[str, str, str]], clients: int,
-            duration: int) -> dict[str, float]:
-    entries = ",".join(
-        "{" + ",".join(lua_string(x) for x in r) + "}" for r in requests
-    )
+def run_wrk(
+    base: str, requests: list[tuple[str, str, str]], clients: int, duration: int
+) -> dict[str, float]:
+    entries = ",".join("{" + ",".join(lua_string(x) for x in r) + "}" for r in requests)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % entries)
         script = f.name
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{clients}", f"-d{duration}s", "--timeout", "10s",
-             "-s", script, base],
-            check=True, capture_output=True, text=True,
+            [
+                "wrk",
+                "-t2",
+                f"-c{clients}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script,
+                base,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     finally:
         os.unlink(script)
@@ -131,8 +175,10 @@ def run_wrk(base: str, requests: list[tuple[str, str, str]], clients: int,
     seconds = float(values["duration_us"]) / 1e6
     return {
         "rate": float(values["requests"]) / seconds,
-        "p50": float(values["p50"]), "p95": float(values["p95"]),
-        "p99": float(values["p99"]), "non2xx": float(values["non2xx"]),
+        "p50": float(values["p50"]),
+        "p95": float(values["p95"]),
+        "p99": float(values["p99"]),
+        "non2xx": float(values["non2xx"]),
         "socket_errors": float(values["socket_errors"]),
     }
 
@@ -150,23 +196,45 @@ def pg_locked_inserts(url: str, clients: int, duration: int) -> float:
 
     with psycopg.connect(config.conninfo, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_raw")
-        conn.execute("CREATE TABLE bench_raw (originator_id uuid, originator_version "
-                     "bigint, topic text, state bytea, notification_id bigserial, "
-                     "PRIMARY KEY (originator_id, originator_version))")
-    script = ("BEGIN;\nLOCK TABLE bench_raw IN EXCLUSIVE MODE;\n"
-              "INSERT INTO bench_raw (originator_id, originator_version, topic, state) "
-              "VALUES (gen_random_uuid(), 1, 'bench', '\\x7b7d');\nCOMMIT;\n")
+        conn.execute(
+            "CREATE TABLE bench_raw (originator_id uuid, originator_version "
+            "bigint, topic text, state bytea, notification_id bigserial, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        )
+    script = (
+        "BEGIN;\nLOCK TABLE bench_raw IN EXCLUSIVE MODE;\n"
+        "INSERT INTO bench_raw (originator_id, originator_version, topic, state) "
+        "VALUES (gen_random_uuid(), 1, 'bench', '\\x7b7d');\nCOMMIT;\n"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
         path = f.name
     env = dict(os.environ, PGPASSWORD=str(info.get("password") or ""))
     try:
         out = subprocess.run(
-            ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(duration),
-             "-f", path, "-h", str(info.get("host") or "localhost"),
-             "-p", str(info.get("port") or 5432), "-U", str(info.get("user")),
-             str(info.get("dbname"))],
-            check=True, capture_output=True, text=True, env=env,
+            [
+                "pgbench",
+                "-n",
+                "-c",
+                str(clients),
+                "-j",
+                "2",
+                "-T",
+                str(duration),
+                "-f",
+                path,
+                "-h",
+                str(info.get("host") or "localhost"),
+                "-p",
+                str(info.get("port") or 5432),
+                "-U",
+                str(info.get("user")),
+                str(info.get("dbname")),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
         ).stdout
     finally:
         os.unlink(path)
@@ -179,14 +247,17 @@ def sqlite_locked_inserts(duration: int) -> float:
     try:
         conn = sqlite3.connect(root / "raw.sqlite3", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("CREATE TABLE raw (originator_id TEXT, originator_version INTEGER,"
-                     " topic TEXT, state BLOB, PRIMARY KEY (originator_id, "
-                     "originator_version))")
+        conn.execute(
+            "CREATE TABLE raw (originator_id TEXT, originator_version INTEGER,"
+            " topic TEXT, state BLOB, PRIMARY KEY (originator_id, "
+            "originator_version))"
+        )
         n, end = 0, time.monotonic() + duration
         while time.monotonic() < end:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO raw VALUES (?, 1, 'bench', x'7b7d')",
-                         (uuid.uuid4().hex,))
+            conn.execute(
+                "INSERT INTO raw VALUES (?, 1, 'bench', x'7b7d')", (uuid.uuid4().hex,)
+            )
             conn.execute("COMMIT")
             n += 1
         return n / duration
@@ -230,19 +301,28 @@ def bench(backend: str, clients: int, duration: int) -> dict[str, Any]:
         holder: dict[str, float] = {}
 
         def baseline() -> None:
-            holder["raw"] = (pg_locked_inserts(url, clients, duration)
-                             if backend == "postgres" else sqlite_locked_inserts(duration))
+            holder["raw"] = (
+                pg_locked_inserts(url, clients, duration)
+                if backend == "postgres"
+                else sqlite_locked_inserts(duration)
+            )
 
         thread = threading.Thread(target=baseline)
         thread.start()
         thread.join()
-        loop = save_loop(url if backend == "postgres" else url.replace(
-            "bench.sqlite3", "bare.sqlite3"), duration)
+        loop = save_loop(
+            url
+            if backend == "postgres"
+            else url.replace("bench.sqlite3", "bare.sqlite3"),
+            duration,
+        )
     raw = holder["raw"]
     return {
-        "backend": backend, "clients": clients,
+        "backend": backend,
+        "clients": clients,
         "commands/s": f"{result['rate']:.0f}",
-        "p50 ms": f"{result['p50']:.1f}", "p95 ms": f"{result['p95']:.1f}",
+        "p50 ms": f"{result['p50']:.1f}",
+        "p95 ms": f"{result['p95']:.1f}",
         "p99 ms": f"{result['p99']:.1f}",
         "errors": int(result["non2xx"] + result["socket_errors"]),
         "raw locked inserts/s": f"{raw:.0f}",
@@ -254,8 +334,9 @@ def bench(backend: str, clients: int, duration: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=["postgres", "sqlite", "both"],
-                        default="both")
+    parser.add_argument(
+        "--backend", choices=["postgres", "sqlite", "both"], default="both"
+    )
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--duration", type=int, default=20)
     args = parser.parse_args()

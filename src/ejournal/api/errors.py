@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -87,6 +88,16 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:
         return problem(
             exc.status_code, str(exc.detail), headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable on %s: %s", request.url.path, exc)
+        return problem(
+            503,
+            "the database is unavailable; retry with the same Idempotency-Key",
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(Exception)
