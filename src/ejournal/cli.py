@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from ejournal.cli_audit import backup, ledger_cli, restore
 from ejournal.store import DEFAULT_DATABASE_URL
 
 cli = typer.Typer(
@@ -18,6 +19,9 @@ cli = typer.Typer(
 )
 projections_cli = typer.Typer(help="Views kept from the log.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
+cli.add_typer(ledger_cli, name="ledger")
+cli.command("backup")(backup)
+cli.command("restore")(restore)
 
 DbOption = Annotated[
     str,

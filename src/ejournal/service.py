@@ -10,15 +10,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
+import ejournal.commands.corrections
 import ejournal.commands.incidents
 import ejournal.commands.lesson
+import ejournal.commands.marks
+import ejournal.commands.settings
 import ejournal.commands.setup  # noqa: F401  (registers the commands)
 from ejournal.commands.base import COMMANDS, Context
 from ejournal.domain.account import Account
@@ -33,10 +36,12 @@ from ejournal.domain.errors import (
     Unauthorized,
 )
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
+from ejournal.domain.settings import SETTINGS_ID, rules_from
 from ejournal.projections import journal
 from ejournal.projections.audit import EventIndex, ts_key
 from ejournal.projections.documents import Documents
-from ejournal.projections.reader import reader
+from ejournal.projections.ledger import Ledger
+from ejournal.projections.reader import Reader, reader
 from ejournal.projections.runner import Runner
 from ejournal.security import (
     DUMMY_HASH,
@@ -73,12 +78,21 @@ class ProblemFields(Invalid):
         self.errors = errors
 
 
+def field_path(loc: Sequence[Any]) -> str:
+    """A pydantic location as a field path: ``lessons[0].date``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
 def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        out.append({"field": loc, "message": err["msg"]})
-    return out
+    return [
+        {"field": field_path(err["loc"]), "message": err["msg"]} for err in exc.errors()
+    ]
 
 
 class Service:
@@ -95,7 +109,15 @@ class Service:
         self.rules = rules
         self.token_ttl = token_ttl
         self.writer = GroupWriter(self.app)
-        self.runner = Runner(self.app, [Documents(self.app), EventIndex(self.app)])
+        self.runner = Runner(
+            self.app, [Documents(self.app), EventIndex(self.app), Ledger(self.app)]
+        )
+
+    def rules_for(self, views: Reader) -> SchoolRules:
+        """The school's rules as its settings stand in these views (current, or as
+        of a moment), over the defaults this service was given."""
+        doc = views.doc(SETTINGS_ID)
+        return rules_from(doc["values"] if doc else None, self.rules)
 
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
@@ -161,7 +183,8 @@ class Service:
                 self.runner.wait_for(self.app.recorder.max_notification_id() or 0)
             now = self.clock()
             with reader(self.app) as views:
-                ctx = Context(self.app, views, actor, now, self.rules, command_id)
+                rules = self.rules_for(views)
+                ctx = Context(self.app, views, actor, now, rules, command_id)
                 outcome = spec.handler(ctx, cmd)
             events = [
                 {
@@ -335,7 +358,7 @@ class Service:
             course = journal.get_kind(views, course_id, "course", "course")
             check_course_journal(views, actor, course)
         with reader(self.app, as_of) as r:
-            return journal.course_journal(r, course_id, self.rules, period_id)
+            return journal.course_journal(r, course_id, self.rules_for(r), period_id)
 
     def class_journal(
         self,
@@ -348,7 +371,7 @@ class Service:
             klass = journal.get_kind(views, class_id, "class", "class")
             check_class_journal(actor, klass)
         with reader(self.app, as_of) as r:
-            return journal.class_journal(r, class_id, self.rules, period_id)
+            return journal.class_journal(r, class_id, self.rules_for(r), period_id)
 
     def diary(
         self,
@@ -358,18 +381,24 @@ class Service:
         hi: date | None,
         as_of: datetime | None,
     ) -> dict[str, Any]:
-        today = self.rules.local_date(self.clock())
-        if lo is None:
-            lo = (hi or today) - timedelta(days=(hi or today).weekday())
-        if hi is None:
-            hi = lo + timedelta(days=6)
+        with reader(self.app) as views:
+            today = self.rules_for(views).local_date(self.clock())
+        try:
+            if lo is None:
+                lo = (hi or today) - timedelta(days=(hi or today).weekday())
+            if hi is None:
+                hi = lo + timedelta(days=6)
+        except OverflowError:
+            raise Invalid(
+                "the week runs past the calendar's end", field="from"
+            ) from None
         with reader(self.app) as views:
             student = views.doc(student_id)
             if student is None or student.get("kind") != "student":
                 raise NotFound(f"no pupil {student_id}")
             check_diary(views, actor, student)
         with reader(self.app, as_of) as r:
-            return journal.diary(r, student_id, self.rules, lo, hi)
+            return journal.diary(r, student_id, self.rules_for(r), lo, hi)
 
     def my_courses(self, actor: Actor) -> dict[str, Any]:
         """The courses a teacher teaches (staff: every course), with their class."""
@@ -432,8 +461,12 @@ class Service:
             review_from = ts_key(
                 datetime.fromisoformat(incident["since"]) - timedelta(hours=24)
             )
-            bound = " AND ts <= ?" if as_of is not None else ""
-            extra: tuple[Any, ...] = (ts_key(as_of),) if as_of is not None else ()
+            # Up to the report: later events are the owner's re-entry.
+            until = ts_key(incident["created_at"])
+            if as_of is not None:
+                until = min(until, ts_key(as_of))
+            bound = " AND ts <= ?"
+            extra: tuple[Any, ...] = (until,)
             rows = views.cur.execute(
                 "SELECT position, stream_id, version, type, kind, ts, session_id, "
                 "client_ip, voided_by, pupils FROM ej_events WHERE actor_id = ? "

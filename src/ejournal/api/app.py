@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ejournal.api import commands, errors, queries, session
+from ejournal.api import audit, commands, errors, queries, reports, session
 from ejournal.commands.base import COMMANDS
 from ejournal.service import Service
 
@@ -44,6 +44,8 @@ def create_app(
     app.include_router(session.router, prefix=API_PREFIX)
     app.include_router(commands.router, prefix=API_PREFIX)
     app.include_router(queries.router, prefix=API_PREFIX)
+    app.include_router(audit.router, prefix=API_PREFIX)
+    app.include_router(reports.router, prefix=API_PREFIX)
     app.middleware("http")(commands.limit_body_size)
 
     def openapi() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from ejournal.domain.errors import DomainError
+from ejournal.service import field_path
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        if any(
+            tuple(err["loc"]) == ("body",) or err["type"] == "json_invalid"
+            for err in exc.errors()
+        ):
+            return problem(400, "the request body must be a JSON object")
         errors = [
             {
-                "field": ".".join(
-                    str(p)
-                    for p in err["loc"]
-                    if p not in ("query", "path", "header", "body")
+                "field": field_path(
+                    [
+                        p
+                        for p in err["loc"]
+                        if p not in ("query", "path", "header", "body")
+                    ]
                 ),
                 "message": str(err["msg"]),
             }

@@ -36,7 +36,12 @@ def moment(as_of: datetime | None) -> datetime | None:
         raise Invalid(
             "as_of needs a UTC offset, e.g. 2026-11-22T08:15:00+03:00", field="as_of"
         )
-    return as_of.astimezone(UTC)
+    try:
+        return as_of.astimezone(UTC)
+    except OverflowError:
+        raise Invalid(
+            "as_of is outside the representable range", field="as_of"
+        ) from None
 
 
 @router.get("/health")

@@ -58,12 +58,15 @@ class ExecuteInvalidation(Body):
     incident_id: UUID
 
 
-def affected_streams(ctx: Context, account_id: str, since: datetime) -> list[str]:
-    """Streams holding events the account wrote at or after ``since``, from the
-    event index (never a scan of the log)."""
+def affected_streams(
+    ctx: Context, account_id: str, since: datetime, until: datetime
+) -> list[str]:
+    """Streams holding events the account wrote between ``since`` and the report,
+    from the event index (never a scan of the log)."""
     rows = ctx.views.cur.execute(
-        "SELECT DISTINCT stream_id FROM ej_events WHERE actor_id = ? AND ts >= ?",
-        (account_id, ts_key(since)),
+        "SELECT DISTINCT stream_id FROM ej_events WHERE actor_id = ? AND ts >= ? "
+        "AND ts <= ?",
+        (account_id, ts_key(since), ts_key(until)),
     ).fetchall()
     return sorted(r["stream_id"] for r in rows)
 
@@ -80,9 +83,10 @@ def execute_invalidation(ctx: Context, cmd: ExecuteInvalidation) -> Outcome:
     incident_id = str(incident.id)
     voids = []
     voided = 0
-    for stream_id in affected_streams(ctx, incident.account_id, incident.since):
+    since, until = incident.since, incident.created_on
+    for stream_id in affected_streams(ctx, incident.account_id, since, until):
         stream = ctx.app.stream(stream_id)
-        versions = plan_void(incident_id, incident.account_id, incident.since, stream)
+        versions = plan_void(incident_id, incident.account_id, since, until, stream)
         if versions:
             voids.append(void_event(ctx.meta, incident_id, stream, versions))
             voided += len(versions)

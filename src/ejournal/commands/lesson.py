@@ -16,9 +16,10 @@ from pydantic import Field
 from ejournal.commands.base import Body, Context, LongText, Outcome, ShortText, command
 from ejournal.commands.setup import need_account_with_role, need_doc
 from ejournal.domain.base import new_id
-from ejournal.domain.errors import Forbidden
+from ejournal.domain.errors import Forbidden, Invalid, NotFound
 from ejournal.domain.lesson import Lesson
 from ejournal.domain.school_class import SchoolClass
+from ejournal.domain.year import AcademicYear
 from ejournal.projections.streams import Doc
 from ejournal.security import may_write_lesson
 
@@ -48,9 +49,13 @@ def pupil_check(ctx: Context, course: Doc, day: date) -> Callable[[str], bool]:
     group = set(klass.group_members(group_id)) if group_id else None
 
     def is_pupil(student_id: str) -> bool:
-        if group is not None and student_id not in group:
-            return False
-        return klass.is_member(student_id, day)
+        if (group is None or student_id in group) and klass.is_member(student_id, day):
+            return True
+        # Not in this class: an unknown id is 404, a pupil of another class 422.
+        doc = ctx.views.doc(student_id)
+        if doc is None or doc.get("kind") != "student":
+            raise NotFound(f"no pupil {student_id}")
+        return False
 
     return is_pupil
 
@@ -68,7 +73,12 @@ class SetLessonTopic(Body):
     summary="Record the lesson's topic",
 )
 def set_lesson_topic(ctx: Context, cmd: SetLessonTopic) -> Outcome:
-    lesson, _ = lesson_for_writing(ctx, cmd.lesson_id)
+    lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
+    plan = course.get("plan") or []
+    if plan and cmd.plan_topic_no is not None and cmd.plan_topic_no > len(plan):
+        raise Invalid(
+            f"the course's plan has {len(plan)} topics", field="plan_topic_no"
+        )
     lesson.set_topic(ctx.meta, ctx.rules, cmd.topic, cmd.plan_topic_no)
     return Outcome([lesson])
 
@@ -150,6 +160,42 @@ def record_mark(ctx: Context, cmd: RecordMark) -> Outcome:
         value=cmd.value,
         work_type=cmd.work_type,
         comment=cmd.comment,
+        is_pupil=pupil_check(ctx, course, lesson.day),
+    )
+    return Outcome([lesson], {"mark_id": mark_id})
+
+
+class RecordMakeup(Body):
+    lesson_id: UUID
+    student_id: UUID
+    value: MarkValue
+    work_type: WorkType
+    protocol: ShortText
+
+
+@command(
+    "record-makeup",
+    RecordMakeup,
+    roles={"teacher"},
+    summary="A mark for a missed lesson's topic made up on a protocol (зачёт); "
+    "the absence stays",
+)
+def record_makeup(ctx: Context, cmd: RecordMakeup) -> Outcome:
+    lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
+    # A missed topic is made up within its period: the mark is due by its end.
+    year: AcademicYear = ctx.app.get(course["year_id"], AcademicYear)
+    period = year.period_of(lesson.day)
+    last = date.fromisoformat(period["ends_on"]) if period else year.ends_on
+    mark_id = new_id()
+    lesson.record_makeup(
+        ctx.meta,
+        ctx.rules,
+        mark_id=mark_id,
+        student_id=str(cmd.student_id),
+        value=cmd.value,
+        work_type=cmd.work_type,
+        protocol=cmd.protocol,
+        due=ctx.rules.end_of_day(max(last, lesson.day)),
         is_pupil=pupil_check(ctx, course, lesson.day),
     )
     return Outcome([lesson], {"mark_id": mark_id})

@@ -21,7 +21,7 @@ from ejournal.commands.base import (
     command,
 )
 from ejournal.domain.account import Account, create_account
-from ejournal.domain.base import new_id
+from ejournal.domain.base import A, continue_stream, fold, new_id
 from ejournal.domain.course import create_course
 from ejournal.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ejournal.domain.lesson import lesson_id_for, schedule_lesson
@@ -47,6 +47,17 @@ ACCOUNT_NAMESPACE = uuid.UUID("0c7a0a57-3a3e-4c8e-8d7e-52b7c1f0a9d3")
 def account_id_for(login: str) -> str:
     """One login, one stream: two concurrent creations of a login conflict."""
     return str(uuid.uuid5(ACCOUNT_NAMESPACE, login.lower()))
+
+
+def on_free_stream(ctx: Context, aggregate: A) -> A:
+    """A derived id may name a stream whose creation was voided: continue it.
+    One whose creation stands is taken (the views may not show it yet)."""
+    stream = ctx.app.stream(aggregate.id)
+    if not stream:
+        return aggregate
+    if fold(stream) is not None:
+        raise Conflict(f"{type(aggregate).__name__.lower()} {aggregate.id} exists")
+    return continue_stream(aggregate, stream[-1].originator_version)
 
 
 def need_doc(ctx: Context, stream_id: str, kind: str, label: str, field: str) -> Doc:
@@ -87,7 +98,7 @@ def create_account_(ctx: Context, cmd: CreateAccount) -> Outcome:
         password_hash=hash_password(cmd.password),
         student_id=student_id,
     )
-    return Outcome([account], {"account_id": str(account.id)})
+    return Outcome([on_free_stream(ctx, account)], {"account_id": str(account.id)})
 
 
 class ResetPassword(Body):
@@ -287,6 +298,9 @@ class RecordConsent(Body):
 )
 def record_consent(ctx: Context, cmd: RecordConsent) -> Outcome:
     student: Student = ctx.app.get(cmd.student_id, Student)
+    need_doc(
+        ctx, str(cmd.guardian_account_id), "account", "account", "guardian_account_id"
+    )
     student.record_consent(ctx.meta, str(cmd.guardian_account_id), cmd.granted)
     return Outcome([student])
 
@@ -309,6 +323,8 @@ def create_group(ctx: Context, cmd: CreateGroup) -> Outcome:
         ctx.actor, ctx.views.doc(str(klass.id))
     ):
         raise Forbidden("only the class teacher, a deputy or an admin creates groups")
+    for i, sid in enumerate(cmd.student_ids):
+        need_doc(ctx, str(sid), "student", "pupil", f"student_ids[{i}]")
     group_id = new_id()
     klass.create_group(ctx.meta, group_id, cmd.name, [str(s) for s in cmd.student_ids])
     return Outcome([klass], {"group_id": group_id})
@@ -400,14 +416,13 @@ def schedule_lessons(ctx: Context, cmd: ScheduleLessons) -> Outcome:
                 f"a lesson is already scheduled on {item.date} in slot {item.slot}",
                 field=f"lessons[{i}]",
             )
-        lessons.append(
-            schedule_lesson(
-                ctx.meta,
-                course_id=course_id,
-                day=item.date,
-                slot=item.slot,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-            )
+        lesson = schedule_lesson(
+            ctx.meta,
+            course_id=course_id,
+            day=item.date,
+            slot=item.slot,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
         )
+        lessons.append(on_free_stream(ctx, lesson))
     return Outcome(lessons, {"lesson_ids": [str(lesson.id) for lesson in lessons]})

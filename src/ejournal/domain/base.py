@@ -158,6 +158,19 @@ def fold(events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def continue_stream(aggregate: A, last_version: int) -> A:
+    """Re-create an aggregate on a stream whose creation was voided: its creation
+    event follows the stream's last version instead of being version 1 (ids derived
+    from a login or a lesson's slot land on the old stream)."""
+    import dataclasses
+
+    created: Any = aggregate.pending_events[0]
+    renumbered = dataclasses.replace(created, originator_version=last_version + 1)
+    aggregate.pending_events[0] = renumbered
+    aggregate.version = last_version + 1
+    return aggregate
+
+
 def new_id() -> str:
     import uuid
 

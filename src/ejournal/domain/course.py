@@ -3,7 +3,27 @@ teacher for a year."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
+from ejournal.domain.correction import ApprovedChange
+from ejournal.domain.errors import Conflict, Invalid, NotFound
+from ejournal.domain.rules import MARK_VALUES, SchoolRules
+
+SPECIAL_MARKS = ("exempt", "not_attested", "ungraded")
+"""осв, н/а, безотм: for period and final marks only."""
+PERIOD_VALUES = MARK_VALUES + SPECIAL_MARKS
+FINAL_KINDS = ("annual", "exam", "final")
+PLAN_LIMIT = 1000
+COURSE_MARK_NAMESPACE = uuid.UUID("3f9e7d2a-1c4b-4e8f-a6d5-0b2c9e7f1a34")
+
+
+def course_mark_id(course_id: str, student_id: str, slot: str) -> str:
+    """A period or final mark has one id per course, pupil and period (or kind):
+    every revision of it refers to the same mark."""
+    return str(uuid.uuid5(COURSE_MARK_NAMESPACE, f"{course_id}/{student_id}/{slot}"))
 
 
 class CourseEvent(SchoolEvent):
@@ -17,6 +37,80 @@ class CourseCreated(CourseEvent, SchoolAggregate.Created):
     subject: str
     teacher_id: str
     hours_per_week: float
+
+
+class PlanTopicsAdded(CourseEvent):
+    """Topics appended to the calendar-thematic plan (КТП), numbered in order."""
+
+    topics: list[dict[str, Any]]
+
+    def apply(self, aggregate: Course) -> None:
+        aggregate.plan.extend(dict(t) for t in self.topics)
+
+
+class PeriodMarkSet(CourseEvent):
+    """A period mark (четвертная отметка), or a new value of it in its window."""
+
+    mark_id: str
+    student_id: str
+    period_id: str
+    value: str
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Course) -> None:
+        aggregate.put_mark(self, "period", self.period_id)
+
+
+class FinalMarkSet(CourseEvent):
+    """An annual, exam or final mark (годовая, экзаменационная, итоговая)."""
+
+    mark_id: str
+    student_id: str
+    kind: str
+    value: str
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Course) -> None:
+        aggregate.put_mark(self, self.kind, self.kind)
+
+
+class PeriodMarkDeferred(CourseEvent):
+    """An ill pupil's period mark is deferred until a date (S1 item 12)."""
+
+    student_id: str
+    period_id: str
+    until: str
+    reason: str
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Course) -> None:
+        aggregate.deferrals[f"{self.student_id}/{self.period_id}"] = {
+            "until": self.until,
+            "reason": self.reason,
+        }
+
+
+class CourseMarkCorrected(CourseEvent):
+    """A period or final mark corrected or struck: the same fields as a lesson's
+    ``MarkCorrected``."""
+
+    mark_id: str
+    value: str | None
+    reason: str
+    request_id: str | None
+
+    def apply(self, aggregate: Course) -> None:
+        mark = aggregate.marks.get(self.mark_id)
+        if mark is None:  # the mark itself was voided
+            return
+        mark["value"] = self.value
+        mark["version"] = self.originator_version
+        mark["revisions"] += 1
+        if self.request_id is not None:
+            aggregate.applied_requests.add(self.request_id)
 
 
 class Course(SchoolAggregate):
@@ -35,6 +129,239 @@ class Course(SchoolAggregate):
         self.subject = subject
         self.teacher_id = teacher_id
         self.hours_per_week = hours_per_week
+        self.plan: list[dict[str, Any]] = []
+        self.marks: dict[str, dict[str, Any]] = {}
+        self.deferrals: dict[str, dict[str, str]] = {}
+        self.applied_requests: set[str] = set()
+
+    def put_mark(self, event: Any, kind: str, slot: str) -> None:
+        known = self.marks.get(event.mark_id)
+        self.marks[event.mark_id] = {
+            "student_id": event.student_id,
+            "kind": kind,
+            "slot": slot,
+            "value": event.value,
+            "author_id": event.actor_id,
+            "due_at": event.due_at,
+            "late": event.late,
+            "version": event.originator_version,
+            "revisions": known["revisions"] + 1 if known else 1,
+        }
+
+    # -- the calendar-thematic plan ------------------------------------------------
+    def add_plan_topics(self, meta: Meta, topics: list[dict[str, Any]]) -> None:
+        if not topics:
+            raise Invalid("name at least one topic", field="topics")
+        if len(self.plan) + len(topics) > PLAN_LIMIT:
+            raise Invalid(f"a plan has at most {PLAN_LIMIT} topics", field="topics")
+        first = len(self.plan) + 1
+        numbered = [
+            {"no": first + i, "title": t["title"], "hours": t["hours"]}
+            for i, t in enumerate(topics)
+        ]
+        self._trigger(PlanTopicsAdded, meta, topics=numbered)
+
+    # -- period and final marks ------------------------------------------------------
+    def deferral(self, student_id: str, period_id: str) -> dict[str, str] | None:
+        return self.deferrals.get(f"{student_id}/{period_id}")
+
+    def period_window(
+        self, rules: SchoolRules, student_id: str, period: dict[str, str]
+    ) -> datetime:
+        """A period mark is due by the period's last day, or by the end of its
+        deferral; after that it changes only with the director's approval."""
+        last = date.fromisoformat(period["ends_on"])
+        deferral = self.deferral(student_id, period["id"])
+        if deferral is not None:
+            last = max(last, date.fromisoformat(deferral["until"]))
+        return rules.end_of_day(last)
+
+    def _set(
+        self,
+        meta: Meta,
+        mark_id: str,
+        value: str,
+        due: datetime,
+        what: str,
+    ) -> bool:
+        """Common checks of a period or final mark; whether it is late."""
+        if value not in PERIOD_VALUES:
+            raise Invalid(
+                "a period or final mark is 1 to 5, exempt, not_attested or ungraded",
+                field="value",
+            )
+        existing = self.marks.get(mark_id)
+        if existing is not None:
+            if meta.now > due:
+                raise Conflict(
+                    f"the {what} is past its window ({due.isoformat()}): a change "
+                    "needs a correction request approved by the director",
+                    field="value",
+                )
+            if existing["value"] == value:
+                raise Conflict(f"the {what} already has that value", field="value")
+        return meta.now > due
+
+    def set_period_mark(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        *,
+        student_id: str,
+        period: dict[str, str],
+        value: str,
+        is_pupil: bool,
+    ) -> str:
+        if not is_pupil:
+            raise Invalid(
+                "the pupil does not attend this course in that period",
+                field="student_id",
+            )
+        if rules.local_date(meta.now).isoformat() < period["starts_on"]:
+            raise Conflict("the period has not begun", field="period_id")
+        mark_id = course_mark_id(str(self.id), student_id, period["id"])
+        due = self.period_window(rules, student_id, period)
+        late = self._set(meta, mark_id, value, due, "period mark")
+        self._trigger(
+            PeriodMarkSet,
+            meta,
+            mark_id=mark_id,
+            student_id=student_id,
+            period_id=period["id"],
+            value=value,
+            due_at=due.isoformat(),
+            late=late,
+        )
+        return mark_id
+
+    def set_final_mark(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        *,
+        student_id: str,
+        kind: str,
+        value: str,
+        year_ends_on: date,
+        is_pupil: bool,
+    ) -> str:
+        if kind not in FINAL_KINDS:
+            raise Invalid("kind is annual, exam or final", field="kind")
+        if not is_pupil:
+            raise Invalid(
+                "the pupil does not attend this course this year", field="student_id"
+            )
+        mark_id = course_mark_id(str(self.id), student_id, kind)
+        due = rules.end_of_day(year_ends_on)
+        late = self._set(meta, mark_id, value, due, f"{kind} mark")
+        self._trigger(
+            FinalMarkSet,
+            meta,
+            mark_id=mark_id,
+            student_id=student_id,
+            kind=kind,
+            value=value,
+            due_at=due.isoformat(),
+            late=late,
+        )
+        return mark_id
+
+    def defer_period_mark(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        *,
+        student_id: str,
+        period: dict[str, str],
+        until: date,
+        reason: str,
+        is_pupil: bool,
+    ) -> None:
+        if not is_pupil:
+            raise Invalid(
+                "the pupil does not attend this course in that period",
+                field="student_id",
+            )
+        mark = self.marks.get(course_mark_id(str(self.id), student_id, period["id"]))
+        if mark is not None and mark["value"] is not None:
+            raise Conflict("the period mark is already set", field="period_id")
+        last = date.fromisoformat(period["ends_on"])
+        if until <= last:
+            raise Invalid(
+                f"a deferral runs past the period's last day ({period['ends_on']})",
+                field="until",
+            )
+        if until > last + timedelta(days=366):
+            raise Invalid("a deferral lasts at most a year", field="until")
+        due = self.period_window(rules, student_id, period)
+        self._trigger(
+            PeriodMarkDeferred,
+            meta,
+            student_id=student_id,
+            period_id=period["id"],
+            until=until.isoformat(),
+            reason=reason,
+            due_at=due.isoformat(),
+            late=meta.now > due,
+        )
+
+    def mark(self, mark_id: str) -> dict[str, Any]:
+        mark = self.marks.get(mark_id)
+        if mark is None:
+            raise NotFound(f"no mark {mark_id}", field="mark_id")
+        return mark
+
+    def correct_mark(
+        self,
+        meta: Meta,
+        *,
+        mark_id: str,
+        value: str | None,
+        reason: str,
+        request: ApprovedChange | None = None,
+    ) -> None:
+        """Inside its window the course's teacher changes a period or final mark;
+        after it only an approved request does (S4)."""
+        mark = self.mark(mark_id)
+        if value is not None and value not in PERIOD_VALUES:
+            raise Invalid(
+                "a period or final mark is 1 to 5, exempt, not_attested or "
+                "ungraded, or null to strike it",
+                field="value",
+            )
+        if request is None:
+            if meta.actor_id not in (mark["author_id"], self.teacher_id):
+                raise Conflict(
+                    "only the course's teacher corrects it without the director's "
+                    "approval: file a correction request",
+                    field="mark_id",
+                )
+            if meta.now > datetime.fromisoformat(mark["due_at"]):
+                raise Conflict(
+                    f"the mark's window closed at {mark['due_at']}: file a "
+                    "correction request for the director",
+                    field="mark_id",
+                )
+        else:
+            request.check(mark_id, value)
+            if request.request_id in self.applied_requests:
+                raise Conflict(
+                    "that correction request is already applied",
+                    field="correction_request_id",
+                )
+        if mark["value"] == value:
+            raise Conflict(
+                "the mark already has that value" if value else "the mark is struck",
+                field="value",
+            )
+        self._trigger(
+            CourseMarkCorrected,
+            meta,
+            mark_id=mark_id,
+            value=value,
+            reason=reason,
+            request_id=request.request_id if request else None,
+        )
 
 
 def create_course(

@@ -102,11 +102,14 @@ def plan_void(
     incident_id: str,
     account_id: str,
     since: datetime,
+    until: datetime,
     stream: Sequence[Any],
 ) -> list[int]:
     """The versions of one stream this incident must void now: written by the
-    account at or after ``since``, still live, and never voided by this incident
-    before (a version it voided and an admin reinstated stays reinstated)."""
+    account from ``since`` until the report revoked its sessions (what it writes
+    after a new password is its owner's re-entry), still live, and never voided
+    by this incident before (a version it voided and an admin reinstated stays
+    reinstated)."""
     handled = {
         v
         for e in stream
@@ -118,7 +121,7 @@ def plan_void(
         e.originator_version
         for e in stream
         if e.actor_id == account_id
-        and e.timestamp >= since
+        and since <= e.timestamp <= until
         and e.originator_version in live
         and e.originator_version not in handled
     ]

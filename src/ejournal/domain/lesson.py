@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
-from ejournal.domain.errors import Conflict, Invalid
-from ejournal.domain.rules import SchoolRules
+from ejournal.domain.correction import ApprovedChange
+from ejournal.domain.errors import Conflict, Invalid, NotFound
+from ejournal.domain.rules import MARK_VALUES, SchoolRules
 
 LESSON_NAMESPACE = uuid.UUID("5b0f4c1e-2f7a-4d7e-9a53-6b1f0e2d8c41")
 
@@ -89,6 +90,58 @@ class MarkRecorded(LessonEvent):
             "late": self.late,
             "comment": self.comment,
             "value": self.value,
+            "protocol": None,
+            "version": self.originator_version,
+            "revisions": 1,
+        }
+
+
+class MarkCorrected(LessonEvent):
+    """A new value for a recorded mark, or ``None`` to strike it (исправление
+    отметки). The mark's earlier revisions stay in the stream; ``request_id`` names
+    the director-approved correction request, if one was needed."""
+
+    mark_id: str
+    value: str | None
+    reason: str
+    request_id: str | None
+
+    def apply(self, aggregate: Lesson) -> None:
+        mark = aggregate.marks.get(self.mark_id)
+        if mark is None:  # the recording itself was voided
+            return
+        mark["value"] = self.value
+        mark["version"] = self.originator_version
+        mark["revisions"] += 1
+        if self.request_id is not None:
+            aggregate.applied_requests.add(self.request_id)
+
+
+class MakeupRecorded(LessonEvent):
+    """A mark for a missed lesson's topic, made up later on a protocol (зачёт
+    пропущенной темы, S1.2.2): it goes into the missed lesson; the absence stays."""
+
+    mark_id: str
+    student_id: str
+    value: str
+    work_type: str
+    protocol: str
+    made_up_on: str
+    due_at: str
+    late: bool
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.marks[self.mark_id] = {
+            "student_id": self.student_id,
+            "work_type": self.work_type,
+            "author_id": self.actor_id,
+            "due_at": self.due_at,
+            "late": self.late,
+            "comment": None,
+            "value": self.value,
+            "protocol": self.protocol,
+            "version": self.originator_version,
+            "revisions": 1,
         }
 
 
@@ -129,6 +182,7 @@ class Lesson(SchoolAggregate):
         self.marks: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, dict[str, Any]] = {}
         self.substitute_id: str | None = None
+        self.applied_requests: set[str] = set()
 
     @property
     def day(self) -> date:
@@ -260,6 +314,102 @@ class Lesson(SchoolAggregate):
             substitute_teacher_id=substitute_teacher_id,
             reason=reason,
         )
+
+    # -- corrections and makeups ---------------------------------------------------
+    def mark(self, mark_id: str) -> dict[str, Any]:
+        mark = self.marks.get(mark_id)
+        if mark is None:
+            raise NotFound(f"no mark {mark_id}", field="mark_id")
+        return mark
+
+    def correct_mark(
+        self,
+        meta: Meta,
+        *,
+        mark_id: str,
+        value: str | None,
+        reason: str,
+        request: ApprovedChange | None = None,
+    ) -> None:
+        """Correct or strike a mark (S4). Without an approved request only the
+        mark's author may, and only inside the mark's entry window; after it the
+        director decides on a correction request."""
+        mark = self.mark(mark_id)
+        if value is not None and value not in MARK_VALUES:
+            raise Invalid("a mark is 1 to 5, or null to strike it", field="value")
+        if request is None:
+            if mark["author_id"] != meta.actor_id:
+                raise Conflict(
+                    "only the mark's author corrects it without the director's "
+                    "approval: file a correction request",
+                    field="mark_id",
+                )
+            if meta.now > datetime.fromisoformat(mark["due_at"]):
+                raise Conflict(
+                    f"the mark's entry window closed at {mark['due_at']}: file a "
+                    "correction request for the director",
+                    field="mark_id",
+                )
+        else:
+            request.check(mark_id, value)
+            if request.request_id in self.applied_requests:
+                raise Conflict(
+                    "that correction request is already applied",
+                    field="correction_request_id",
+                )
+        if mark["value"] == value:
+            raise Conflict(
+                "the mark already has that value" if value else "the mark is struck",
+                field="value",
+            )
+        self._trigger(
+            MarkCorrected,
+            meta,
+            mark_id=mark_id,
+            value=value,
+            reason=reason,
+            request_id=request.request_id if request else None,
+        )
+
+    def record_makeup(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        *,
+        mark_id: str,
+        student_id: str,
+        value: str,
+        work_type: str,
+        protocol: str,
+        due: datetime,
+        is_pupil: Callable[[str], bool],
+    ) -> None:
+        """A made-up topic's mark goes into the missed lesson; the pupil must have
+        missed it, and the absence stays."""
+        self._check_held(rules, meta.now)
+        self._check_pupil(is_pupil, student_id, "student_id")
+        code = self.attendance.get(student_id)
+        if code not in MISSED:
+            raise Conflict(
+                "the pupil did not miss this lesson: record a mark instead",
+                field="student_id",
+            )
+        self._trigger(
+            MakeupRecorded,
+            meta,
+            mark_id=mark_id,
+            student_id=student_id,
+            value=value,
+            work_type=work_type,
+            protocol=protocol,
+            made_up_on=rules.local_date(meta.now).isoformat(),
+            due_at=due.isoformat(),
+            late=meta.now > due,
+        )
+
+
+MISSED = ("absent", "ill", "excused")
+"""Attendance codes of a missed lesson (н, б, уп); ``late`` (оп) is not a miss."""
 
 
 def schedule_lesson(

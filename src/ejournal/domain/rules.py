@@ -56,6 +56,15 @@ class SchoolRules:
     mark_due_days: dict[str, int] = field(
         default_factory=lambda: dict(DEFAULT_MARK_DUE_DAYS)
     )
+    # S1: 1.5 hours after the class's last lesson; S4: "the same day" (end_of_day).
+    homework_rule: str = "after_last_lesson"
+    # S4 minimum marks per period: 3 for 1 hour a week, 5 for 2 or more hours;
+    # for 1-2 hours a week at least 1 mark after 3 weeks and 2 after 4.
+    min_marks_one_hour: int = 3
+    min_marks_more_hours: int = 5
+    early_marks: tuple[tuple[int, int], ...] = ((3, 1), (4, 2))
+    # S4: the class teacher calls guardians who have not logged in for 2 weeks.
+    guardian_login_days: int = 14
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,7 +83,9 @@ class SchoolRules:
 
     def homework_due(self, lesson_date: date, last_lesson_end: time) -> datetime:
         """``homework_delay_minutes`` after the end of the class's last lesson of
-        that day."""
+        that day, or the end of the day where the school chose S4's "same day"."""
+        if self.homework_rule == "end_of_day":
+            return self.end_of_day(lesson_date)
         local_end = datetime.combine(lesson_date, last_lesson_end, self.tz)
         return (local_end + timedelta(minutes=self.homework_delay_minutes)).astimezone(
             UTC

@@ -32,36 +32,41 @@ class Documents:
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
         touched: dict[str, Doc | None] = {}
-        kinds: dict[str, str] = {}
+        # Where a stream whose creation is void is listed: kind, parent, sort key
+        # of the document its creation started.
+        places: dict[str, tuple[str, str | None, str | None]] = {}
         for notification, event in page:
             sid = str(notification.originator_id)
             if isinstance(event, META_EVENTS):
-                doc = fold_doc(
-                    self.app.stream(sid, lte=notification.originator_version)
-                )
+                stream = self.app.stream(sid, lte=notification.originator_version)
+                doc = fold_doc(stream)
+                if doc is None:
+                    ghost = apply(None, stream[0]) if stream else None
+                    if ghost is not None:
+                        places[sid] = (ghost["kind"], *placement(ghost))
             else:
                 current = touched.get(sid, _MISSING)
                 if current is _MISSING:
                     current = load_doc(cur, sid)
                 doc = apply(current if isinstance(current, dict) else None, event)
             touched[sid] = doc
-            if doc is not None:
-                kinds[sid] = doc["kind"]
-            elif sid not in kinds:
-                kinds[sid] = getattr(event, "stream_kind", "") or "void"
-        self._write(cur, touched, kinds)
+        self._write(cur, touched, places)
 
     @staticmethod
     def _write(
-        cur: Cursor, touched: dict[str, Doc | None], kinds: dict[str, str]
+        cur: Cursor,
+        touched: dict[str, Doc | None],
+        places: dict[str, tuple[str, str | None, str | None]],
     ) -> None:
         rows: list[tuple[str, str, str | None, str | None, bytes]] = []
+        voided: list[tuple[str, str, str | None, str | None, bytes]] = []
         keys: list[tuple[str, str]] = []
         for sid, doc in touched.items():
             if doc is None:
-                # A stream whose creation is void keeps a row, so as_of can still
-                # list it for moments before the void.
-                rows.append((sid, kinds[sid], None, None, b"null"))
+                # A stream whose creation is void keeps its row, kind and place,
+                # so that as_of still lists it for moments before the void.
+                kind, parent, sort_key = places.get(sid, ("void", None, None))
+                voided.append((sid, kind, parent, sort_key, b"null"))
                 continue
             parent, sort_key = placement(doc)
             rows.append((sid, doc["kind"], parent, sort_key, orjson.dumps(doc)))
@@ -72,6 +77,12 @@ class Documents:
             "kind = excluded.kind, parent_id = excluded.parent_id, "
             "sort_key = excluded.sort_key, doc = excluded.doc",
             rows,
+        )
+        cur.executemany(
+            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
+            "doc = excluded.doc",
+            voided,
         )
         cur.executemany(
             "DELETE FROM ej_keys WHERE stream_id = ?", [(sid,) for sid in touched]

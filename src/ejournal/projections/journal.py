@@ -96,15 +96,16 @@ def course_journal(
             if cell is None or mark["value"] is None:
                 continue
             weight = rules.weight(mark["work_type"])
-            cell["marks"].append(
-                {
-                    "mark_id": mark_id,
-                    "value": mark["value"],
-                    "work_type": mark["work_type"],
-                    "weight": weight,
-                    "late": mark["late"],
-                }
-            )
+            shown = {
+                "mark_id": mark_id,
+                "value": mark["value"],
+                "work_type": mark["work_type"],
+                "weight": weight,
+                "late": mark["late"],
+            }
+            if mark.get("protocol") is not None:  # a made-up topic (S1.2.2)
+                shown["protocol"] = mark["protocol"]
+            cell["marks"].append(shown)
             if period is not None and mark["value"].isdigit():
                 marks_by.setdefault(mark["student_id"], {}).setdefault(
                     period, []
@@ -129,6 +130,7 @@ def course_journal(
                 "cells": cells,
             }
         )
+    period_marks, final_marks = course_marks(course)
     avg: dict[str, dict[str, dict[str, float | None]]] = {}
     for sid in visible:
         for pid, marks in marks_by.get(sid, {}).items():
@@ -144,16 +146,38 @@ def course_journal(
         "period_id": period_id,
         "students": students,
         "lessons": out_lessons,
-        "period_marks": {sid: {} for sid in visible},
+        "period_marks": {sid: period_marks.get(sid, {}) for sid in visible},
+        "final_marks": {sid: final_marks.get(sid, {}) for sid in visible},
+        "deferrals": {
+            sid: course.get("deferrals", {}).get(sid, {})
+            for sid in visible
+            if course.get("deferrals", {}).get(sid)
+        },
         "averages": avg,
     }
+
+
+def course_marks(
+    course: Doc,
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """A course's live period marks {pupil: {period_id: value}} and final marks
+    {pupil: {annual|exam|final: value}}; struck marks are left out."""
+    period: dict[str, dict[str, str]] = {}
+    final: dict[str, dict[str, str]] = {}
+    for mark in course.get("marks", {}).values():
+        if mark["value"] is None:
+            continue
+        into = period if mark["kind"] == "period" else final
+        into.setdefault(mark["student_id"], {})[mark["slot"]] = mark["value"]
+    return period, final
 
 
 def class_journal(
     r: Reader, class_id: str, rules: SchoolRules, period_id: str | None = None
 ) -> dict[str, Any]:
     get_kind(r, class_id, "class", "class")
-    courses = r.child_ids("course", [class_id])
+    # children() leaves out courses that did not exist yet (as of a moment).
+    courses = [c["id"] for c in r.children("course", [class_id])]
     return {
         "class_id": class_id,
         "courses": [course_journal(r, cid, rules, period_id) for cid in courses],
@@ -200,6 +224,7 @@ def diary(
                 "value": m["value"],
                 "work_type": m["work_type"],
                 "weight": rules.weight(m["work_type"]),
+                **({"protocol": m["protocol"]} if m.get("protocol") else {}),
             }
             for mid, m in lesson["marks"].items()
             if m["student_id"] == student_id and m["value"] is not None

@@ -8,14 +8,17 @@ aggregates' internals.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ejournal.domain import account as acc
+from ejournal.domain import correction as cor
 from ejournal.domain import course as crs
 from ejournal.domain import incident as inc
 from ejournal.domain import lesson as les
 from ejournal.domain import school_class as cls
+from ejournal.domain import settings as sts
 from ejournal.domain import student as stu
 from ejournal.domain import year as yr
 from ejournal.domain.base import META_EVENTS, SchoolEvent, live_versions
@@ -68,7 +71,31 @@ def _start(event: SchoolEvent) -> Doc | None:
             subject=event.subject,
             teacher_id=event.teacher_id,
             hours_per_week=event.hours_per_week,
+            plan=[],
+            marks={},
+            deferrals={},
+            late=[],
         )
+    elif isinstance(event, cor.CorrectionRequested):
+        base.update(
+            kind="correction",
+            mark_id=event.mark_id,
+            stream_id=event.stream_id,
+            target=event.target,
+            course_id=event.course_id,
+            student_id=event.student_id,
+            current_value=event.current_value,
+            value=event.value,
+            reason=event.reason,
+            mark_version=event.mark_version,
+            requested_by=event.actor_id,
+            status=cor.PENDING,
+            decided_by=None,
+            decided_at=None,
+            rejection_reason=None,
+        )
+    elif isinstance(event, sts.SchoolSettingsCreated):
+        base.update(kind="settings", values={})
     elif isinstance(event, les.LessonScheduled):
         base.update(
             kind="lesson",
@@ -113,13 +140,16 @@ def _start(event: SchoolEvent) -> Doc | None:
 
 
 def _late(doc: Doc, event: Any, due_at: str) -> None:
-    doc["late"].append(
+    doc.setdefault("late", []).append(
         {
             "version": event.originator_version,
             "type": type(event).__name__,
             "actor_id": event.actor_id,
             "due_at": due_at,
             "recorded_at": _ts(event),
+            "student_id": getattr(event, "student_id", None),
+            "period_id": getattr(event, "period_id", None),
+            "mark_kind": getattr(event, "kind", None),
         }
     )
 
@@ -151,6 +181,37 @@ def _lesson(doc: Doc, e: Any) -> None:
             "author_id": e.actor_id,
             "recorded_at": _ts(e),
             "comment": e.comment,
+            "protocol": None,
+            "version": e.originator_version,
+            "revisions": [_revision(e, e.value)],
+        }
+        if e.late:
+            _late(doc, e, e.due_at)
+    elif isinstance(e, les.MarkCorrected):
+        _corrected(doc["marks"], e)
+    elif isinstance(e, les.MakeupRecorded):
+        doc["marks"][e.mark_id] = {
+            "student_id": e.student_id,
+            "value": e.value,
+            "work_type": e.work_type,
+            "late": e.late,
+            "due_at": e.due_at,
+            "author_id": e.actor_id,
+            "recorded_at": _ts(e),
+            "comment": None,
+            "protocol": e.protocol,
+            "version": e.originator_version,
+            "revisions": [_revision(e, e.value)],
+        }
+        # S1.2.2: the absence stays and a note records the makeup.
+        code = doc["attendance"].get(e.student_id)
+        doc["comments"][makeup_comment_id(e.mark_id)] = {
+            "student_id": e.student_id,
+            "text": f"{ABSENCE_LABELS.get(str(code), 'absence')}: topic made up on "
+            f"{e.made_up_on} (protocol {e.protocol})",
+            "author_id": e.actor_id,
+            "recorded_at": _ts(e),
+            "makeup_mark_id": e.mark_id,
         }
         if e.late:
             _late(doc, e, e.due_at)
@@ -163,6 +224,95 @@ def _lesson(doc: Doc, e: Any) -> None:
         }
     elif isinstance(e, les.SubstitutionRecorded):
         doc["substitute_id"] = e.substitute_teacher_id
+
+
+ABSENCE_LABELS = {"absent": "absent (н)", "ill": "ill (б)", "excused": "excused (уп)"}
+
+
+def makeup_comment_id(mark_id: str) -> str:
+    """The note that records a makeup has an id derived from the makeup's mark."""
+    return str(uuid.uuid5(uuid.UUID(les.LESSON_NAMESPACE.hex), f"makeup/{mark_id}"))
+
+
+def _revision(e: Any, value: str | None) -> Doc:
+    """One revision of a mark: who, through which session, when, why."""
+    return {
+        "value": value,
+        "version": e.originator_version,
+        "actor_id": e.actor_id,
+        "session_id": e.session_id,
+        "recorded_at": _ts(e),
+        "reason": getattr(e, "reason", None),
+        "request_id": getattr(e, "request_id", None),
+    }
+
+
+def _corrected(marks: dict[str, Doc], e: Any) -> None:
+    mark = marks.get(e.mark_id)
+    if mark is None:  # the recording itself is void
+        return
+    mark["value"] = e.value
+    mark["version"] = e.originator_version
+    mark.setdefault("revisions", []).append(_revision(e, e.value))
+
+
+def _course_mark(doc: Doc, e: Any, kind: str, slot: str) -> None:
+    marks = doc.setdefault("marks", {})
+    known = marks.get(e.mark_id)
+    revisions = known["revisions"] if known else []
+    revisions.append(_revision(e, e.value))
+    marks[e.mark_id] = {
+        "student_id": e.student_id,
+        "kind": kind,
+        "slot": slot,
+        "value": e.value,
+        "late": e.late,
+        "due_at": e.due_at,
+        "author_id": e.actor_id,
+        "recorded_at": _ts(e),
+        "version": e.originator_version,
+        "revisions": revisions,
+    }
+
+
+def _course(doc: Doc, e: Any) -> None:
+    if isinstance(e, crs.PlanTopicsAdded):
+        doc.setdefault("plan", []).extend(dict(t) for t in e.topics)
+    elif isinstance(e, crs.PeriodMarkSet):
+        _course_mark(doc, e, "period", e.period_id)
+        if e.late:
+            _late(doc, e, e.due_at)
+    elif isinstance(e, crs.FinalMarkSet):
+        _course_mark(doc, e, e.kind, e.kind)
+        if e.late:
+            _late(doc, e, e.due_at)
+    elif isinstance(e, crs.PeriodMarkDeferred):
+        doc.setdefault("deferrals", {}).setdefault(e.student_id, {})[e.period_id] = {
+            "until": e.until,
+            "reason": e.reason,
+            "recorded_at": _ts(e),
+        }
+        if e.late:
+            _late(doc, e, e.due_at)
+    elif isinstance(e, crs.CourseMarkCorrected):
+        _corrected(doc.setdefault("marks", {}), e)
+
+
+def _correction(doc: Doc, e: Any) -> None:
+    if isinstance(e, cor.CorrectionApproved):
+        doc.update(status=cor.APPROVED, decided_by=e.actor_id, decided_at=_ts(e))
+    elif isinstance(e, cor.CorrectionRejected):
+        doc.update(
+            status=cor.REJECTED,
+            decided_by=e.actor_id,
+            decided_at=_ts(e),
+            rejection_reason=e.reason,
+        )
+
+
+def _settings(doc: Doc, e: Any) -> None:
+    if isinstance(e, sts.SchoolSettingsChanged):
+        doc["values"].update(e.changes)
 
 
 def _school_class(doc: Doc, e: Any) -> None:
@@ -227,6 +377,9 @@ _APPLY: dict[str, Callable[[Doc, Any], None]] = {
     "class": _school_class,
     "student": _student,
     "account": _account,
+    "course": _course,
+    "correction": _correction,
+    "settings": _settings,
 }
 
 
@@ -274,6 +427,8 @@ def placement(doc: Doc) -> tuple[str | None, str | None]:
         return None, doc["login"]
     if kind == "incident":
         return doc["account_id"], doc["since"]
+    if kind == "correction":
+        return doc["course_id"], doc["created_at"]
     return None, None
 
 
@@ -296,7 +451,11 @@ def lookup_keys(doc: Doc) -> list[str]:
     if kind == "student":
         return [f"guardian:{g}:{doc['id']}" for g in doc["guardians"]]
     if kind == "course":
-        return [f"teacher:{doc['teacher_id']}:{doc['id']}"]
+        keys = [f"teacher:{doc['teacher_id']}:{doc['id']}"]
+        keys += [f"mark:{mid}" for mid in doc.get("marks", {})]
+        return keys
+    if kind == "correction" and doc["status"] == cor.PENDING:
+        return [f"pending_correction:{doc['mark_id']}:{doc['id']}"]
     if kind == "class":
         keys = [f"group:{gid}" for gid in doc["groups"]]
         if doc["class_teacher_id"]:

@@ -1,0 +1,291 @@
+"""The auditor's queries: the event browser, a mark's history and the ledger.
+
+The event browser filters on the event index (``ej_events``) and reads each page's
+data from the log itself; a mark's history is its lesson stream; the ledger's
+answer is recomputed from the stored events on every call. Every query takes
+``as_of``: events recorded, and voids made, at or before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ejournal.domain.base import voided_by
+from ejournal.domain.errors import NotFound
+from ejournal.projections.audit import ts_key
+from ejournal.projections.reader import reader
+from ejournal.security import Actor
+from ejournal.service import Service
+from ejournal.store import Cursor
+from ejournal.verification import verify
+
+log = logging.getLogger(__name__)
+
+METADATA = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "actor_id",
+        "session_id",
+        "command_id",
+        "client_ip",
+    }
+)
+# Credentials stay out of the browser: an auditor needs to see that a password
+# was reset or a session opened, not the hash to attack offline.
+SECRETS = frozenset({"password_hash", "token_hash"})
+REDACTED = "[redacted]"
+SCAN_BATCH = 500
+EVENT_READERS = ("auditor", "admin")
+HISTORY_READERS = ("auditor", "admin", "director")
+
+
+def _catch_up(service: Service) -> None:
+    """Read-your-writes, but an auditor still gets an answer when the views are
+    stuck (a row edited past their position no longer decodes)."""
+    try:
+        service.runner.wait_for(service.app.recorder.max_notification_id() or 0)
+    except Exception:
+        log.exception("the views could not catch up; answering from where they are")
+
+
+def audit_events(
+    service: Service,
+    actor: Actor,
+    *,
+    account_id: str | None = None,
+    session_id: str | None = None,
+    stream_id: str | None = None,
+    type_: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_voided: bool = False,
+    after: int = 0,
+    limit: int = 100,
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """Events by account, session, stream, type and time, in log order, a page
+    after position ``after``; ``next`` is the cursor for the following page."""
+    actor.require(*EVENT_READERS)
+    _catch_up(service)
+    where, params = ["position > ?"], []
+    for column, value in (
+        ("actor_id", account_id),
+        ("session_id", session_id),
+        ("stream_id", stream_id),
+        ("type", type_),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since is not None:
+        where.append("ts >= ?")
+        params.append(ts_key(since))
+    for bound in (until, as_of):
+        if bound is not None:
+            where.append("ts <= ?")
+            params.append(ts_key(bound))
+    # The index knows today's voids; as of a moment they are decided again below.
+    if not include_voided and as_of is None:
+        where.append("voided_by IS NULL")
+    sql = (
+        "SELECT position, stream_id, version, type, kind, ts, actor_id, session_id, "
+        "command_id, client_ip, voided_by FROM ej_events WHERE "
+        + " AND ".join(where)
+        + " ORDER BY position LIMIT ?"
+    )
+    batch = limit + 1 if as_of is None else max(limit + 1, SCAN_BATCH)
+    found: list[dict[str, Any]] = []
+    cursor = after
+    with service.app.db().read() as cur:
+        while len(found) <= limit:
+            rows = [
+                dict(r) for r in cur.execute(sql, [cursor, *params, batch]).fetchall()
+            ]
+            if not rows:
+                break
+            cursor, exhausted = int(rows[-1]["position"]), len(rows) < batch
+            if as_of is not None:
+                decided = _voided_as_of(service, rows, as_of)
+                for row in rows:
+                    row["voided_by"] = decided.get((row["stream_id"], row["version"]))
+                if not include_voided:
+                    rows = [r for r in rows if r["voided_by"] is None]
+            found.extend(rows)
+            if as_of is None or exhausted:
+                break
+        page = found[:limit]
+        data = _event_data(cur, [int(r["position"]) for r in page], service)
+    return {
+        "events": [_event_answer(row, data) for row in page],
+        "next": int(page[-1]["position"]) if len(found) > limit else None,
+    }
+
+
+def _event_answer(row: dict[str, Any], data: dict[int, Any]) -> dict[str, Any]:
+    position = int(row["position"])
+    return {
+        "position": position,
+        "stream_id": row["stream_id"],
+        "version": int(row["version"]),
+        "type": row["type"],
+        "kind": row["kind"],
+        "timestamp": row["ts"],
+        "actor_id": row["actor_id"],
+        "session_id": row["session_id"],
+        "command_id": row["command_id"],
+        "client_ip": row["client_ip"],
+        "data": data.get(position),
+        "voided_by": row["voided_by"],
+    }
+
+
+def _voided_as_of(
+    service: Service, rows: Sequence[dict[str, Any]], moment: datetime
+) -> dict[tuple[str, int], str]:
+    """Which of these events stood void at ``moment``, and by which incident."""
+    out: dict[tuple[str, int], str] = {}
+    for sid in {r["stream_id"] for r in rows}:
+        stream = [e for e in service.app.stream(sid) if e.timestamp <= moment]
+        for version, incident in voided_by(stream).items():
+            out[(sid, version)] = incident
+    return out
+
+
+def _event_data(cur: Cursor, positions: list[int], service: Service) -> dict[int, Any]:
+    """Each event's own fields (metadata and credentials left out), decoded from
+    the stored state. A row that no longer decodes answers None."""
+    if not positions:
+        return {}
+    db = cur.db
+    pos = db.position_column
+    rows: list[Any] = []
+    for i in range(0, len(positions), 500):
+        chunk = positions[i : i + 500]
+        rows += cur.execute(
+            f"SELECT {pos} AS position, originator_id, originator_version, topic, "
+            f"state FROM {db.events_table_ref} "
+            f"WHERE {pos} IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    out: dict[int, Any] = {}
+    for row in rows:
+        try:
+            oid = row["originator_id"]
+            event = service.app.mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=oid if isinstance(oid, UUID) else UUID(oid),
+                    originator_version=int(row["originator_version"]),
+                    topic=str(row["topic"]),
+                    state=bytes(row["state"]),
+                )
+            )
+            fields = vars(event)
+        except Exception:  # a damaged row: the ledger names it, the browser goes on
+            log.warning("event at position %s does not decode", row["position"])
+            continue
+        out[int(row["position"])] = {
+            k: (REDACTED if k in SECRETS and v is not None else v)
+            for k, v in fields.items()
+            if k not in METADATA
+        }
+    return out
+
+
+def mark_history(
+    service: Service, actor: Actor, mark_id: str, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """Every revision of a mark in the order recorded, the first being the mark
+    as recorded: any event of its lesson that carries its ``mark_id``."""
+    actor.require(*HISTORY_READERS)
+    _catch_up(service)
+    with reader(service.app) as views:
+        lesson_id = views.key(f"mark:{mark_id}") or _lesson_of_hidden_mark(
+            service, views.cur, mark_id
+        )
+        positions = (
+            {
+                int(r["version"]): int(r["position"])
+                for r in views.cur.execute(
+                    "SELECT version, position FROM ej_events WHERE stream_id = ?",
+                    (lesson_id,),
+                ).fetchall()
+            }
+            if lesson_id
+            else {}
+        )
+    if lesson_id is None:
+        raise NotFound(f"no mark {mark_id}")
+    stream = service.app.stream(lesson_id)
+    if as_of is not None:
+        stream = [e for e in stream if e.timestamp <= as_of]
+    voided = voided_by(stream)
+    revisions = [
+        {
+            "type": type(e).__name__,
+            "version": e.originator_version,
+            "position": positions.get(e.originator_version),
+            "value": getattr(e, "value", None),
+            "actor_id": e.actor_id,
+            "session_id": e.session_id,
+            "client_ip": e.client_ip,
+            "command_id": e.command_id,
+            "timestamp": ts_key(e.timestamp),
+            "reason": getattr(e, "reason", None),
+            "request_id": getattr(e, "request_id", None),
+            "voided_by": voided.get(e.originator_version),
+        }
+        for e in stream
+        if getattr(e, "mark_id", None) == mark_id
+    ]
+    if not revisions:
+        raise NotFound(f"no mark {mark_id}")
+    first = next(e for e in stream if getattr(e, "mark_id", None) == mark_id)
+    return {
+        "mark_id": mark_id,
+        "lesson_id": lesson_id,
+        "student_id": getattr(first, "student_id", None),
+        "revisions": revisions,
+    }
+
+
+def _lesson_of_hidden_mark(service: Service, cur: Cursor, mark_id: str) -> str | None:
+    """A mark the lesson's view no longer lists (its recording voided) has no
+    lookup key: look in the lessons that have voided events, a small set."""
+    rows = cur.execute(
+        "SELECT DISTINCT stream_id FROM ej_events WHERE kind = 'lesson' "
+        "AND voided_by IS NOT NULL"
+    ).fetchall()
+    for row in rows:
+        sid = str(row["stream_id"])
+        if any(getattr(e, "mark_id", None) == mark_id for e in service.app.stream(sid)):
+            return sid
+    return None
+
+
+def ledger_status(
+    service: Service, actor: Actor, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """The ledger's head and whether the log still matches it, recomputed from
+    the stored events. As of a moment: the chain up to the last event recorded
+    at or before it."""
+    actor.require(*EVENT_READERS)
+    _catch_up(service)
+    with service.app.db().read() as cur:
+        upto: int | None = None
+        if as_of is not None:
+            row = cur.execute(
+                "SELECT MAX(position) AS p FROM ej_events WHERE ts <= ?",
+                (ts_key(as_of),),
+            ).fetchone()
+            upto = int(row["p"]) if row and row["p"] is not None else 0
+        verdict = verify(cur, upto=upto)
+    return verdict.as_dict()

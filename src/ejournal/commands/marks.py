@@ -1,0 +1,170 @@
+"""Period and final marks (четвертные, годовые, экзаменационные, итоговые отметки),
+deferrals, and the calendar-thematic plan (КТП) of a course.
+
+The course's teacher writes them (S1 items 5, 11, 12). After the period's last day
+(or the end of a deferral) a period mark changes only through a correction request
+the director approves; a first entry made late is accepted and flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from ejournal.commands.base import Body, Context, Outcome, ShortText, command
+from ejournal.commands.setup import need_doc
+from ejournal.domain.course import Course
+from ejournal.domain.errors import Forbidden, NotFound
+from ejournal.domain.school_class import SchoolClass
+from ejournal.domain.year import AcademicYear
+from ejournal.projections.streams import Doc
+from ejournal.security import is_course_teacher
+
+PeriodValue = Literal["1", "2", "3", "4", "5", "exempt", "not_attested", "ungraded"]
+FinalKind = Literal["annual", "exam", "final"]
+
+
+def course_for_marks(ctx: Context, course_id: UUID) -> tuple[Course, Doc]:
+    doc = need_doc(ctx, str(course_id), "course", "course", "course_id")
+    if not is_course_teacher(ctx.actor, doc):
+        raise Forbidden("only the course's teacher sets its period and final marks")
+    course: Course = ctx.app.get(course_id, Course)
+    return course, doc
+
+
+def attends(ctx: Context, course: Course, student_id: str, lo: str, hi: str) -> bool:
+    """Whether the pupil belongs to the course's class (and group) on some day of
+    [lo, hi]."""
+    klass: SchoolClass = ctx.app.get(course.class_id, SchoolClass)
+    if course.group_id and student_id not in klass.group_members(course.group_id):
+        return False
+    return any(
+        str(start) <= hi and (end is None or str(end) > lo)
+        for start, end in klass.roster.get(student_id, [])
+    )
+
+
+def period_of(ctx: Context, course: Course, period_id: UUID) -> dict[str, str]:
+    year: AcademicYear = ctx.app.get(course.year_id, AcademicYear)
+    period = year.period(str(period_id))
+    if period is None:
+        raise NotFound(f"no period {period_id} in the course's year", field="period_id")
+    return period
+
+
+class SetPeriodMark(Body):
+    course_id: UUID
+    student_id: UUID
+    period_id: UUID
+    value: PeriodValue
+
+
+@command(
+    "set-period-mark",
+    SetPeriodMark,
+    roles={"teacher"},
+    summary="Set a pupil's period mark (четвертная): 1-5, exempt, not_attested, "
+    "ungraded",
+)
+def set_period_mark(ctx: Context, cmd: SetPeriodMark) -> Outcome:
+    course, _ = course_for_marks(ctx, cmd.course_id)
+    period = period_of(ctx, course, cmd.period_id)
+    sid = str(cmd.student_id)
+    mark_id = course.set_period_mark(
+        ctx.meta,
+        ctx.rules,
+        student_id=sid,
+        period=period,
+        value=cmd.value,
+        is_pupil=attends(ctx, course, sid, period["starts_on"], period["ends_on"]),
+    )
+    return Outcome([course], {"mark_id": mark_id})
+
+
+class DeferPeriodMark(Body):
+    course_id: UUID
+    student_id: UUID
+    period_id: UUID
+    until: date
+    reason: ShortText
+
+
+@command(
+    "defer-period-mark",
+    DeferPeriodMark,
+    roles={"teacher"},
+    summary="Defer an ill pupil's period mark until a date (отсрочка)",
+)
+def defer_period_mark(ctx: Context, cmd: DeferPeriodMark) -> Outcome:
+    course, _ = course_for_marks(ctx, cmd.course_id)
+    period = period_of(ctx, course, cmd.period_id)
+    sid = str(cmd.student_id)
+    course.defer_period_mark(
+        ctx.meta,
+        ctx.rules,
+        student_id=sid,
+        period=period,
+        until=cmd.until,
+        reason=cmd.reason,
+        is_pupil=attends(ctx, course, sid, period["starts_on"], period["ends_on"]),
+    )
+    return Outcome([course])
+
+
+class SetFinalMark(Body):
+    course_id: UUID
+    student_id: UUID
+    kind: FinalKind
+    value: PeriodValue
+
+
+@command(
+    "set-final-mark",
+    SetFinalMark,
+    roles={"teacher"},
+    summary="Set a pupil's annual, exam or final mark",
+)
+def set_final_mark(ctx: Context, cmd: SetFinalMark) -> Outcome:
+    course, _ = course_for_marks(ctx, cmd.course_id)
+    year: AcademicYear = ctx.app.get(course.year_id, AcademicYear)
+    sid = str(cmd.student_id)
+    mark_id = course.set_final_mark(
+        ctx.meta,
+        ctx.rules,
+        student_id=sid,
+        kind=cmd.kind,
+        value=cmd.value,
+        year_ends_on=year.ends_on,
+        is_pupil=attends(
+            ctx, course, sid, year.starts_on.isoformat(), year.ends_on.isoformat()
+        ),
+    )
+    return Outcome([course], {"mark_id": mark_id})
+
+
+class PlanTopic(Body):
+    title: ShortText
+    hours: float = Field(gt=0, le=100)
+
+
+class AddPlanTopics(Body):
+    course_id: UUID
+    topics: list[PlanTopic] = Field(min_length=1, max_length=500)
+
+
+@command(
+    "add-plan-topics",
+    AddPlanTopics,
+    roles={"teacher", "deputy"},
+    summary="Append topics to the course's calendar-thematic plan (КТП)",
+)
+def add_plan_topics(ctx: Context, cmd: AddPlanTopics) -> Outcome:
+    doc = need_doc(ctx, str(cmd.course_id), "course", "course", "course_id")
+    if not ctx.actor.has("deputy") and not is_course_teacher(ctx.actor, doc):
+        raise Forbidden("only the course's teacher or a deputy plans the course")
+    course: Course = ctx.app.get(cmd.course_id, Course)
+    course.add_plan_topics(ctx.meta, [t.model_dump() for t in cmd.topics])
+    return Outcome([course])
