@@ -312,6 +312,8 @@ PROPERTY = settings(
                            HealthCheck.data_too_large],
 )
 SEQUENCES = st.lists(ops, min_size=3, max_size=25)
+
+
 @contextlib.contextmanager
 def fresh_service(database_url: str, tmp_path: Path) -> Iterator[Service]:
     """A service on a new, empty database of the same backend."""

@@ -150,6 +150,10 @@ def fold(events: Iterable[Any]) -> Any:
             if aggregate is None:
                 if isinstance(event, Aggregate.Created):
                     aggregate = event.mutate(None)
+            elif isinstance(event, Aggregate.Created):
+                # A re-creation after a voided creation, whose void was itself
+                # voided: the stream already exists, as in the views.
+                pass
             else:
                 aggregate.version = version - 1
                 event.mutate(aggregate)

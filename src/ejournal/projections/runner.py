@@ -77,12 +77,17 @@ class Runner:
         """Apply every committed notification past the tracked position."""
         with self._lock:
             applied = 0
+            limit = PAGE_SIZE
             while True:
                 page = self.app.recorder.select_notifications(
-                    start=self._position + 1, limit=PAGE_SIZE
+                    start=self._position + 1, limit=limit
                 )
                 if not page:
                     return applied
+                # Far behind (a rebuild, a restart): fewer, larger transactions.
+                limit = (
+                    min(limit * 2, PAGE_SIZE * 16) if len(page) == limit else PAGE_SIZE
+                )
                 self._apply(page)
                 applied += len(page)
                 if progress is not None:
