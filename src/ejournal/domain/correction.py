@@ -9,7 +9,10 @@ is refused (409).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.errors import Conflict, Invalid
@@ -158,3 +161,46 @@ def file_request(
         reason=reason,
         mark_version=mark.version,
     )
+
+
+def check_correction(
+    meta: Meta,
+    *,
+    mark: dict[str, Any],
+    mark_id: str,
+    value: str | None,
+    request: ApprovedChange | None,
+    applied_requests: Collection[str],
+    may_correct_alone: Collection[str],
+    who: str,
+) -> str | None:
+    """The correction rule shared by lesson marks and period/final marks (S4):
+    without an approved request only ``may_correct_alone`` may, and only until the
+    mark's due time; with one, it must be for this change and not yet applied; and
+    the value must change. Returns the request id the correction references."""
+    if request is None:
+        if meta.actor_id not in may_correct_alone:
+            raise Conflict(
+                f"only {who} corrects it without the director's approval: file a "
+                "correction request",
+                field="mark_id",
+            )
+        if meta.now > datetime.fromisoformat(mark["due_at"]):
+            raise Conflict(
+                f"the mark's entry window closed at {mark['due_at']}: file a "
+                "correction request for the director",
+                field="mark_id",
+            )
+    else:
+        request.check(mark_id, value)
+        if request.request_id in applied_requests:
+            raise Conflict(
+                "that correction request is already applied",
+                field="correction_request_id",
+            )
+    if mark["value"] == value:
+        raise Conflict(
+            "the mark already has that value" if value else "the mark is struck",
+            field="value",
+        )
+    return request.request_id if request else None

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
-from ejournal.domain.correction import ApprovedChange
+from ejournal.domain.correction import ApprovedChange, check_correction
 from ejournal.domain.errors import Conflict, Invalid, NotFound
 from ejournal.domain.rules import MARK_VALUES, SchoolRules
 
@@ -329,38 +329,23 @@ class Course(SchoolAggregate):
                 "ungraded, or null to strike it",
                 field="value",
             )
-        if request is None:
-            if meta.actor_id not in (mark["author_id"], self.teacher_id):
-                raise Conflict(
-                    "only the course's teacher corrects it without the director's "
-                    "approval: file a correction request",
-                    field="mark_id",
-                )
-            if meta.now > datetime.fromisoformat(mark["due_at"]):
-                raise Conflict(
-                    f"the mark's window closed at {mark['due_at']}: file a "
-                    "correction request for the director",
-                    field="mark_id",
-                )
-        else:
-            request.check(mark_id, value)
-            if request.request_id in self.applied_requests:
-                raise Conflict(
-                    "that correction request is already applied",
-                    field="correction_request_id",
-                )
-        if mark["value"] == value:
-            raise Conflict(
-                "the mark already has that value" if value else "the mark is struck",
-                field="value",
-            )
+        request_id = check_correction(
+            meta,
+            mark=mark,
+            mark_id=mark_id,
+            value=value,
+            request=request,
+            applied_requests=self.applied_requests,
+            may_correct_alone=(mark["author_id"], self.teacher_id),
+            who="the course's teacher",
+        )
         self._trigger(
             CourseMarkCorrected,
             meta,
             mark_id=mark_id,
             value=value,
             reason=reason,
-            request_id=request.request_id if request else None,
+            request_id=request_id,
         )
 
 
