@@ -30,6 +30,7 @@ from ejournal.security import hash_password
 from ejournal.store import SchoolApp
 
 GENERATED_PASSWORD = "generated-school"  # noqa: S105  (documented for benchmarks)
+SAVE_EVENTS = 1000
 SHIFT = timedelta(days=364)  # 52 weeks back: the same weekdays, a year earlier
 WORK_TYPES = [
     "oral",
@@ -94,13 +95,21 @@ def generate(
     batch: list[Any] = []
 
     def flush() -> None:
-        if batch:
-            n = sum(len(a.pending_events) for a in batch)
-            app.save(*batch)
-            out.events += n
-            if progress is not None:
-                progress(n)
-            batch.clear()
+        # Transactions of at most ~SAVE_EVENTS events: psycopg's pipeline was
+        # seen to stall (client and server both waiting) on one of ~6,500.
+        chunk: list[Any] = []
+        size = 0
+        for aggregate in [*batch, None]:
+            if aggregate is not None:
+                chunk.append(aggregate)
+                size += len(aggregate.pending_events)
+            if chunk and (aggregate is None or size >= SAVE_EVENTS):
+                app.save(*chunk)
+                out.events += size
+                if progress is not None:
+                    progress(size)
+                chunk, size = [], 0
+        batch.clear()
 
     year = open_year(
         system,

@@ -23,7 +23,7 @@ from ejournal.store import IdempotencyRecord, IntegrityError, SchoolApp
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH_EVENTS = 2000
+MAX_BATCH_EVENTS = 1000
 
 
 @dataclass
