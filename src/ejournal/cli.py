@@ -90,7 +90,7 @@ def demo_(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
 @cli.command()
 def generate(
     database_url: DbOption = DEFAULT_DATABASE_URL,
-    classes_per_grade: Annotated[int, typer.Option(min=1, max=20)] = 4,
+    classes_per_grade: Annotated[int, typer.Option(min=1, max=40)] = 4,
     pupils_per_class: Annotated[int, typer.Option(min=5, max=40)] = 25,
     seed: Annotated[int, typer.Option(help="Same seed, same school")] = 1,
     views: Annotated[bool, typer.Option(help="Build the views afterwards")] = True,

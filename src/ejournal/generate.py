@@ -151,7 +151,7 @@ def generate(
     courses_by_class: list[tuple[SchoolClass, list[_Course]]] = []
     index = 0
     for grade in range(1, 12):
-        for letter in "АБВГДЕЖИКЛМН"[:classes_per_grade]:
+        for letter in _letters(classes_per_grade):
             klass = create_class(
                 system,
                 year_id=str(year.id),
@@ -229,6 +229,15 @@ def generate(
         flush()
     flush()
     return out
+
+
+def _letters(n: int) -> list[str]:
+    """Class letters: А, Б, … and past twelve А2, Б2, … (big schools)."""
+    base = "АБВГДЕЖИКЛМН"
+    return [
+        base[i % len(base)] + (str(i // len(base) + 1) if i >= len(base) else "")
+        for i in range(n)
+    ]
 
 
 def _school_days(
