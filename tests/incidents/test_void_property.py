@@ -449,7 +449,7 @@ def _withdraw_student(w: World, a: Actor, p: Picks) -> Body:
 def _link_guardian(w: World, a: Actor, p: Picks) -> Body:
     return {
         "student_id": p.one(w.students),
-        "account_id": p.one([*w.parents, *w.parents, w.t.x]),
+        "account_id": p.one([*w.parents, *w.parents, w.t.x, w.t.y]),
     }
 
 
@@ -647,6 +647,17 @@ def _add_plan_topics(w: World, a: Actor, p: Picks) -> Body:
     }
 
 
+def _acknowledge_diary(w: World, a: Actor, p: Picks) -> Body:
+    """A week of a pupil's diary, mostly of one of the actor's own children."""
+    with reader(w.service.app) as views:
+        docs = views.docs(w.students)
+    mine = [sid for sid, d in docs.items() if a.account_id in d["guardians"]]
+    return {
+        "student_id": p.one(mine) if mine and p.int(5) else p.one(w.students),
+        "week_start": p.one(["2026-11-09", "2026-11-16", "2026-11-23"]),
+    }
+
+
 def _update_school_settings(w: World, a: Actor, p: Picks) -> Body:
     choice = p.int(4)
     if choice == 0:
@@ -690,6 +701,7 @@ BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "set-final-mark": _set_final_mark,
     "add-plan-topics": _add_plan_topics,
     "update-school-settings": _update_school_settings,
+    "acknowledge-diary": _acknowledge_diary,
 }
 
 

@@ -46,7 +46,7 @@ def create_app(
     app.include_router(queries.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
-    app.middleware("http")(commands.limit_body_size)
+    app.add_middleware(commands.BodyLimit)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -57,6 +57,7 @@ def create_app(
                 summary=app.summary,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(errors.problem_schemas())
             for spec in COMMANDS.values():
                 model_schema = spec.model.model_json_schema(
                     ref_template="#/components/schemas/{model}"

@@ -2,36 +2,74 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ejournal.api.deps import ActorDep, ServiceDep
-from ejournal.api.errors import problem
+from ejournal.api.errors import COMMON, problem, problem_responses
 from ejournal.commands.base import COMMANDS, CommandSpec
 
 router = APIRouter(prefix="/commands", tags=["commands"])
 
 MAX_BODY = 1024 * 1024
-PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
-ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys(
-    (400, 401, 403, 404, 409, 413, 422), PROBLEM
-)
+ERRORS = problem_responses(*COMMON, 401, 403, 404, 409, 422)
+TOO_LARGE = f"the body is larger than {MAX_BODY} bytes"
 
 
-async def limit_body_size(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    length = request.headers.get("content-length")
-    if length is not None:
-        if not length.isdigit():
-            return problem(400, "Content-Length is not a number")
-        if int(length) > MAX_BODY:
-            return problem(413, f"the body is larger than {MAX_BODY} bytes")
-    return await call_next(request)
+class WrittenEvent(BaseModel):
+    stream_id: str
+    version: int
+    type: str
+
+
+class CommandAnswer(BaseModel):
+    """Every command's answer; the command's own result fields come beside these."""
+
+    model_config = ConfigDict(extra="allow")
+    command_id: str
+    position: int | None
+    events: list[WrittenEvent]
+
+
+class BodyLimit:
+    """Refuse bodies over MAX_BODY with 413, announced (Content-Length) or not
+    (chunked): the body is counted as it arrives, never buffered past the limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                await problem(400, "Content-Length is not a number")(
+                    scope, receive, send
+                )
+                return
+            if int(length) > MAX_BODY:
+                await problem(413, TOO_LARGE)(scope, receive, send)
+                return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY:
+                    # Answered as problem+json by the HTTP exception handler.
+                    raise HTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def _route(spec: CommandSpec) -> None:
@@ -42,8 +80,6 @@ def _route(spec: CommandSpec) -> None:
         idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
     ) -> Any:
         body = await request.body()
-        if len(body) > MAX_BODY:
-            return problem(413, f"the body is larger than {MAX_BODY} bytes")
         return await run_in_threadpool(
             service.execute, actor, spec.name, body, idempotency_key
         )
@@ -55,7 +91,7 @@ def _route(spec: CommandSpec) -> None:
         methods=["POST"],
         summary=spec.summary,
         description=f"Roles: {', '.join(sorted(spec.roles))}",
-        responses={200: {"description": "Written"}, **ERRORS},
+        responses={200: {"description": "Written", "model": CommandAnswer}, **ERRORS},
         openapi_extra={
             "requestBody": {
                 "required": True,

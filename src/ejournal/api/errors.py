@@ -10,6 +10,8 @@ import orjson
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -19,11 +21,54 @@ from ejournal.service import field_path
 log = logging.getLogger(__name__)
 
 
-class JSON(Response):
-    media_type = "application/json"
+class JSON(JSONResponse):
+    """orjson. A JSONResponse subclass, so OpenAPI documents answers as JSON
+    (of the route's model, if any) rather than as a string."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: every error answer has this body."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="422: one entry per offending field"
+    )
+
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# What every route may answer besides its own errors: a malformed or too large
+# body (the size limit sees every request) and a database that is down.
+COMMON = (400, 413, 503)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for error statuses, each a problem+json body."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+        for status in sorted(set(statuses))
+    }
+
+
+def problem_schemas() -> dict[str, Any]:
+    """The component schemas ``problem_responses`` refers to."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**schema.pop("$defs", {}), "Problem": schema}
 
 
 def problem(
@@ -46,7 +91,7 @@ def problem(
         orjson.dumps(body),
         status_code=status,
         headers=headers,
-        media_type="application/problem+json",
+        media_type=PROBLEM_MEDIA_TYPE,
     )
 
 

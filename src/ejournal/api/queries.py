@@ -10,11 +10,13 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from ejournal.api.deps import ActorDep, ServiceDep
+from ejournal.api.errors import COMMON, problem_responses
 from ejournal.domain.errors import Invalid, NotFound
 
 router = APIRouter(tags=["queries"])
-PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
-ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 422), PROBLEM)
+ERRORS = problem_responses(*COMMON, 401, 403, 404, 422)
+# The caller's own lists: no id, no role to lack, only ``as_of``-free reads.
+OWN = problem_responses(*COMMON, 401)
 
 AsOf = Annotated[
     datetime | None,
@@ -44,7 +46,7 @@ def moment(as_of: datetime | None) -> datetime | None:
         ) from None
 
 
-@router.get("/health")
+@router.get("/health", responses=problem_responses(400, 413))
 async def health(service: ServiceDep) -> Any:
     return service.health()
 
@@ -59,13 +61,13 @@ async def incident_preview(
     )
 
 
-@router.get("/me/courses", responses=ERRORS)
+@router.get("/me/courses", responses=OWN)
 async def my_courses(actor: ActorDep, service: ServiceDep) -> Any:
     """The caller's courses: a teacher's own, every course for staff."""
     return await run_in_threadpool(service.my_courses, actor)
 
 
-@router.get("/me/students", responses=ERRORS)
+@router.get("/me/students", responses=OWN)
 async def my_students(actor: ActorDep, service: ServiceDep) -> Any:
     """The pupils whose diary a guardian or pupil reads."""
     return await run_in_threadpool(service.my_children, actor)

@@ -10,15 +10,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ejournal.api.deps import ActorDep, ServiceDep, client_ip
+from ejournal.api.errors import COMMON, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-PROBLEM = {"description": "Problem", "content": {"application/problem+json": {}}}
+
+# No control characters: the login is looked up and throttled in text columns, and
+# PostgreSQL refuses NUL in text (no login can hold one anyway).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 
 
 class LoginBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    login: str = Field(min_length=1, max_length=64)
+    login: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     password: str = Field(min_length=1, max_length=200)
 
 
@@ -39,7 +43,7 @@ class Me(BaseModel):
 @router.post(
     "/login",
     response_model=LoginAnswer,
-    responses={401: PROBLEM, 422: PROBLEM, 429: PROBLEM},
+    responses=problem_responses(*COMMON, 401, 409, 422, 429),
 )
 async def login(body: LoginBody, request: Request, service: ServiceDep) -> Any:
     return await run_in_threadpool(
@@ -47,13 +51,13 @@ async def login(body: LoginBody, request: Request, service: ServiceDep) -> Any:
     )
 
 
-@router.post("/logout", status_code=204, responses={401: PROBLEM})
+@router.post("/logout", status_code=204, responses=problem_responses(*COMMON, 401, 409))
 async def logout(actor: ActorDep, service: ServiceDep) -> Response:
     await run_in_threadpool(service.logout, actor)
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=Me, responses={401: PROBLEM})
+@router.get("/me", response_model=Me, responses=problem_responses(*COMMON, 401))
 async def me(actor: ActorDep) -> Any:
     return {
         "account_id": actor.account_id,

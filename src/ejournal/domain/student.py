@@ -57,6 +57,18 @@ class ConsentRecorded(StudentEvent):
         aggregate.consents[self.guardian_account_id] = self.granted
 
 
+class DiaryAcknowledged(StudentEvent):
+    """A guardian confirms having read the diary for a week (факт ознакомления)."""
+
+    guardian_account_id: str
+    week_start: str
+
+    def apply(self, aggregate: Student) -> None:
+        aggregate.acknowledgements.setdefault(self.week_start, []).append(
+            self.guardian_account_id
+        )
+
+
 class Student(SchoolAggregate):
     def __init__(
         self, full_name: str, birth_date: str | None, class_id: str, on: str
@@ -68,6 +80,8 @@ class Student(SchoolAggregate):
         self.placements: list[list[str | None]] = [[class_id, on, None]]
         self.guardians: list[str] = []
         self.consents: dict[str, bool] = {}
+        # week_start (a Monday) -> guardians who acknowledged that week's diary
+        self.acknowledgements: dict[str, list[str]] = {}
 
     def transfer(self, meta: Meta, to_class_id: str, on: date) -> str:
         if self.class_id is None:
@@ -121,6 +135,30 @@ class Student(SchoolAggregate):
             meta,
             guardian_account_id=guardian_account_id,
             granted=granted,
+        )
+
+    def acknowledge_diary(
+        self, meta: Meta, guardian_account_id: str, week_start: date, today: date
+    ) -> None:
+        """A guardian of the pupil confirms a week that has begun, once (S1)."""
+        if guardian_account_id not in self.guardians:
+            raise Invalid(
+                "the account is not a guardian of this pupil", field="student_id"
+            )
+        if week_start.weekday() != 0:
+            raise Invalid("week_start must be a Monday", field="week_start")
+        if week_start > today:
+            raise Invalid("that week has not begun yet", field="week_start")
+        week = week_start.isoformat()
+        if guardian_account_id in self.acknowledgements.get(week, []):
+            raise Conflict(
+                "this week's diary is already acknowledged", field="week_start"
+            )
+        self._trigger(
+            DiaryAcknowledged,
+            meta,
+            guardian_account_id=guardian_account_id,
+            week_start=week,
         )
 
 

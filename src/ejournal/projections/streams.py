@@ -61,6 +61,7 @@ def _start(event: SchoolEvent) -> Doc | None:
             placements=[[event.class_id, event.on, None]],
             guardians=[],
             consents={},
+            acknowledgements={},
         )
     elif isinstance(event, crs.CourseCreated):
         base.update(
@@ -339,6 +340,9 @@ def _student(doc: Doc, e: Any) -> None:
             doc["guardians"].append(e.account_id)
     elif isinstance(e, stu.ConsentRecorded):
         doc["consents"][e.guardian_account_id] = e.granted
+    elif isinstance(e, stu.DiaryAcknowledged):
+        week = doc.setdefault("acknowledgements", {}).setdefault(e.week_start, {})
+        week[e.guardian_account_id] = _ts(e)
 
 
 def _account(doc: Doc, e: Any) -> None:
