@@ -74,7 +74,7 @@ def served(
         [str(VENV_BIN / "ejournal"), "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a full pipe would stall the server
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -70,7 +70,7 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def build_requests(base: str, limit: int = 4000) -> list[tuple[str, str, str]]:
+def build_requests(base: str, limit: int = 600) -> list[tuple[str, str, str]]:
     """(path, token, body) for record-mark and record-attendance by every teacher
     on the past lessons of their courses."""
     import json

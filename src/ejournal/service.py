@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -115,6 +116,9 @@ class Service:
         self.rules = rules
         self.token_ttl = token_ttl
         self.writer = GroupWriter(self.app)
+        self._deciding = threading.BoundedSemaphore(
+            12 if self.app.config.backend == "postgres" else 4
+        )
         self.runner = Runner(
             self.app, [Documents(self.app), EventIndex(self.app), Ledger(self.app)]
         )
@@ -188,7 +192,10 @@ class Service:
             if spec.current_views:
                 self.runner.wait_for(self.app.recorder.max_notification_id() or 0)
             now = self.clock()
-            with reader(self.app) as views:
+            # A handler holds a read transaction and loads aggregates beside it (two
+            # pooled connections): bounding how many run at once keeps a burst of
+            # requests from exhausting the pool and starving each other.
+            with self._deciding, reader(self.app) as views:
                 rules = self.rules_for(views)
                 ctx = Context(self.app, views, actor, now, rules, command_id)
                 outcome = spec.handler(ctx, cmd)
