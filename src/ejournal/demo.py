@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
-from ejournal.domain.base import new_id
 from ejournal.projections.reader import reader
 from ejournal.security import Actor
 from ejournal.service import Service
@@ -327,7 +326,7 @@ def _demo_class(
                 "class_id": klass,
                 "full_name": f"{surname} {first}",
                 "birth_date": born.isoformat(),
-                "on": year_start(year),
+                "on": year["starts_on"],
             },
         )
         pupils.append(out["student_id"])
@@ -505,8 +504,4 @@ def _year_holidays(data: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def year_start(year: dict[str, Any]) -> str:
-    return str(year["starts_on"])
-
-
-__all__ = ["DEMO_PASSWORD", "load_demo", "new_id"]
+__all__ = ["DEMO_PASSWORD", "load_demo"]

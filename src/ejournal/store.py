@@ -27,7 +27,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ejournal.domain.base import SchoolAggregate, fold
+from ejournal.domain.base import fold
 from ejournal.domain.errors import NotFound
 
 DEFAULT_DATABASE_URL = "sqlite:///ejournal.sqlite3"
@@ -339,15 +339,6 @@ def open_store(url: str) -> SchoolApp:
     return app
 
 
-def save(
-    app: SchoolApp,
-    aggregates: Sequence[SchoolAggregate | Any],
-    records: list[IdempotencyRecord] | None = None,
-) -> list[Any]:
-    """Save aggregates (or raw events) in one transaction, with idempotency records."""
-    return app.save(*aggregates, idempotency=records or [])
-
-
 __all__ = [
     "Database",
     "DatabaseConfig",
@@ -355,5 +346,4 @@ __all__ = [
     "IntegrityError",
     "SchoolApp",
     "open_store",
-    "save",
 ]

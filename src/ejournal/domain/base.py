@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -179,7 +178,3 @@ def new_id() -> str:
     import uuid
 
     return str(uuid.uuid4())
-
-
-def as_uuid(value: str | UUID) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from ejournal.domain.base import (
     EventReinstated,
@@ -159,7 +158,3 @@ def reinstate_event(
         **meta_fields(meta),
     )
     return event
-
-
-def as_uuid(value: str) -> UUID:
-    return UUID(value)

@@ -3,7 +3,6 @@ documents by a Reader (current, or as of a moment)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -258,7 +257,3 @@ def diary(
         "to": hi_s,
         "days": [{"date": d, "lessons": ls} for d, ls in days.items()],
     }
-
-
-def ids(items: Iterable[Doc]) -> list[str]:
-    return [str(i["id"]) for i in items]

@@ -156,9 +156,6 @@ class AsOfReader(Reader):
                     out.setdefault(str(uid), []).append(event)
         return out
 
-    def key(self, key: str) -> str | None:
-        return super().key(key)
-
 
 @contextmanager
 def reader(app: SchoolApp, as_of: datetime | None = None) -> Iterator[Reader]:
