@@ -309,9 +309,11 @@ SCHEMA_STATEMENTS = [
         position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS ej_tracking (
         name TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
+    # last_ts: the latest timestamp (audit.ts_key) among the events folded into
+    # the document, or NULL where unknown (rows written before it existed).
     """CREATE TABLE IF NOT EXISTS ej_docs (
         stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_id TEXT,
-        sort_key {text}, doc {blob} NOT NULL)""",
+        sort_key {text}, doc {blob} NOT NULL, last_ts {text})""",
     "CREATE INDEX IF NOT EXISTS ix_docs_parent ON ej_docs (kind, parent_id, sort_key)",
     """CREATE TABLE IF NOT EXISTS ej_keys (
         key {text} PRIMARY KEY, stream_id TEXT NOT NULL)""",
@@ -331,6 +333,29 @@ def create_tables(db: Database) -> None:
     with db.write() as cur:
         for statement in SCHEMA_STATEMENTS:
             cur.execute(statement.format(blob=blob, text=text))
+        _add_missing_columns(cur, "ej_docs", {"last_ts": text})
+
+
+def _add_missing_columns(cur: Cursor, table: str, columns: dict[str, str]) -> None:
+    """Columns added since a table was first created (old stores get them NULL)."""
+    if cur.db.backend == "postgres":
+        # Looked up first: ALTER TABLE would lock the table even with IF NOT EXISTS.
+        rows = cur.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ?",
+            (cur.db.schema, table),
+        ).fetchall()
+        present = {r["column_name"] for r in rows}
+    else:
+        rows = cur.execute(f"PRAGMA table_info({table})").fetchall()
+        present = {r["name"] for r in rows}
+    for name, kind in columns.items():
+        if name not in present:
+            cur.execute(
+                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {kind}"
+                if cur.db.backend == "postgres"
+                else f"ALTER TABLE {table} ADD COLUMN {name} {kind}"
+            )
 
 
 def open_store(url: str) -> SchoolApp:

@@ -4,6 +4,10 @@ in ``ej_keys``, kept by the catch-up loop.
 Live events are applied incrementally; a void or reinstatement refolds the stream
 from its stored events up to that version, so a void is never hidden by an earlier
 incremental state.
+
+Each row also keeps ``last_ts``, the latest timestamp among the stream's events
+folded so far (NULL where unknown: rows an older version wrote): ``as_of`` a moment
+at or after it, the document is the answer, with no fold.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from typing import Any
 import orjson
 
 from ejournal.domain.base import META_EVENTS
+from ejournal.projections.audit import ts_key
 from ejournal.projections.streams import Doc, apply, fold_doc, lookup_keys, placement
 from ejournal.store import Cursor, SchoolApp
 
 _MISSING = object()
+# stream_id, kind, parent_id, sort_key, doc, last_ts
+_Row = tuple[str, str, str | None, str | None, bytes, str | None]
 
 
 class Documents:
@@ -35,6 +42,8 @@ class Documents:
         # Where a stream whose creation is void is listed: kind, parent, sort key
         # of the document its creation started.
         places: dict[str, tuple[str, str | None, str | None]] = {}
+        # The latest event timestamp of each touched stream; None: unknown.
+        stamps: dict[str, str | None] = {}
         for notification, event in page:
             sid = str(notification.originator_id)
             if isinstance(event, META_EVENTS):
@@ -44,44 +53,52 @@ class Documents:
                     ghost = apply(None, stream[0]) if stream else None
                     if ghost is not None:
                         places[sid] = (ghost["kind"], *placement(ghost))
+                stamps[sid] = max(ts_key(e.timestamp) for e in stream)
             else:
                 current = touched.get(sid, _MISSING)
                 if current is _MISSING:
-                    current = load_doc(cur, sid)
+                    current, stamps[sid] = _load(cur, sid)
                 doc = apply(current if isinstance(current, dict) else None, event)
+                known = stamps[sid]
+                if known is not None:
+                    stamps[sid] = max(known, ts_key(event.timestamp))
             touched[sid] = doc
-        self._write(cur, touched, places)
+        self._write(cur, touched, places, stamps)
 
     @staticmethod
     def _write(
         cur: Cursor,
         touched: dict[str, Doc | None],
         places: dict[str, tuple[str, str | None, str | None]],
+        stamps: dict[str, str | None],
     ) -> None:
-        rows: list[tuple[str, str, str | None, str | None, bytes]] = []
-        voided: list[tuple[str, str, str | None, str | None, bytes]] = []
+        rows: list[_Row] = []
+        voided: list[_Row] = []
         keys: list[tuple[str, str]] = []
         for sid, doc in touched.items():
             if doc is None:
                 # A stream whose creation is void keeps its row, kind and place,
                 # so that as_of still lists it for moments before the void.
                 kind, parent, sort_key = places.get(sid, ("void", None, None))
-                voided.append((sid, kind, parent, sort_key, b"null"))
+                voided.append((sid, kind, parent, sort_key, b"null", stamps[sid]))
                 continue
             parent, sort_key = placement(doc)
-            rows.append((sid, doc["kind"], parent, sort_key, orjson.dumps(doc)))
+            rows.append(
+                (sid, doc["kind"], parent, sort_key, orjson.dumps(doc), stamps[sid])
+            )
             keys.extend((key, sid) for key in lookup_keys(doc))
         cur.executemany(
-            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
+            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc, last_ts) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
             "kind = excluded.kind, parent_id = excluded.parent_id, "
-            "sort_key = excluded.sort_key, doc = excluded.doc",
+            "sort_key = excluded.sort_key, doc = excluded.doc, "
+            "last_ts = excluded.last_ts",
             rows,
         )
         cur.executemany(
-            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
-            "doc = excluded.doc",
+            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc, last_ts) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
+            "doc = excluded.doc, last_ts = excluded.last_ts",
             voided,
         )
         cur.executemany(
@@ -95,10 +112,16 @@ class Documents:
 
 
 def load_doc(cur: Cursor, stream_id: str) -> Doc | None:
+    return _load(cur, stream_id)[0]
+
+
+def _load(cur: Cursor, stream_id: str) -> tuple[Doc | None, str | None]:
+    """A stream's document and its ``last_ts``: "" for a stream with no row yet
+    (no event folded), None where the row's is unknown."""
     row = cur.execute(
-        "SELECT doc FROM ej_docs WHERE stream_id = ?", (stream_id,)
+        "SELECT doc, last_ts FROM ej_docs WHERE stream_id = ?", (stream_id,)
     ).fetchone()
     if row is None:
-        return None
+        return None, ""
     doc: Doc | None = orjson.loads(bytes(row["doc"]))
-    return doc
+    return doc, row["last_ts"]

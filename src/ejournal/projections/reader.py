@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -104,57 +104,175 @@ class Reader:
 class AsOfReader(Reader):
     """The views as they stood at ``moment``: events recorded, and voids made, at or
     before it. Lists streams through the current index (a stream's kind and parent
-    never change), then folds each one up to the moment."""
+    never change), then answers each stream as a fold of its events up to the
+    moment.
+
+    A stream none of whose events is later than the moment (its ``last_ts``, and
+    nothing of it past the views' position) is at the moment what it is now: its
+    current document is the answer. A void made after the moment is itself a
+    later event, so such a stream is folded. Where ``last_ts`` is after the moment,
+    the event index bounds the fold to the versions up to the last one recorded at
+    or before the moment. Where it is unknown (NULL: rows an older version wrote,
+    or no row), or the stream has events the views have not applied yet, the
+    stream's whole log is read and filtered, as before."""
 
     def __init__(self, cur: Cursor, app: SchoolApp, moment: datetime) -> None:
         super().__init__(cur)
+        if moment.tzinfo is None:
+            msg = "as_of needs an aware datetime"
+            raise TypeError(msg)
         self.app = app
         self.moment = moment
+        self._key = moment_key(moment)
         self._cache: dict[str, Doc | None] = {}
+        self._unapplied: set[str] | None = None
 
     def docs(self, stream_ids: Iterable[str]) -> dict[str, Doc]:
-        ids = [i for i in dict.fromkeys(stream_ids) if i not in self._cache]
-        if ids:
-            for sid, events in self._events(ids).items():
-                self._cache[sid] = fold_doc(events)
-            for sid in ids:
-                self._cache.setdefault(sid, None)
+        wanted = list(dict.fromkeys(stream_ids))
+        missing = [i for i in wanted if i not in self._cache]
+        if missing:
+            self._cache.update(self._as_of(missing))
         out: dict[str, Doc] = {}
-        for sid in stream_ids:
+        for sid in wanted:
             doc = self._cache.get(sid)
             if doc is not None:
                 out[sid] = doc
         return out
 
+    def _as_of(self, stream_ids: list[str]) -> dict[str, Doc | None]:
+        unapplied = self._unapplied_streams()
+        rows: dict[str, Any] = {}
+        for chunk in _chunks(stream_ids, 500):
+            found = self.cur.execute(
+                "SELECT stream_id, last_ts, CASE WHEN last_ts <= ? THEN doc END AS doc "
+                f"FROM ej_docs WHERE stream_id IN ({','.join('?' * len(chunk))})",
+                [self._key, *chunk],
+            ).fetchall()
+            rows.update((row["stream_id"], row) for row in found)
+        out: dict[str, Doc | None] = {}
+        whole: list[str] = []  # last_ts unknown, or events not in the document yet
+        bounded: list[str] = []  # events after the moment
+        for sid in stream_ids:
+            row = rows.get(sid)
+            if row is None or row["last_ts"] is None or sid in unapplied:
+                whole.append(sid)
+            elif row["doc"] is not None:  # nothing after the moment
+                out[sid] = orjson.loads(bytes(row["doc"]))
+            else:
+                bounded.append(sid)
+        events = self._events(whole)
+        events.update(self._events_until(self._bounds(bounded)))
+        for sid in (*whole, *bounded):
+            out[sid] = fold_doc(events.get(sid, ()))
+        return out
+
+    def _unapplied_streams(self) -> set[str]:
+        """Streams with events past the views' position (not in their documents),
+        read once per reader."""
+        if self._unapplied is None:
+            db = self.cur.db
+            self.cur.execute(
+                f"SELECT DISTINCT originator_id FROM {db.events_table_ref} "
+                f"WHERE {db.position_column} > COALESCE("
+                "(SELECT position FROM ej_tracking WHERE name = ?), 0)",
+                (TRACKING_NAME,),
+            )
+            self._unapplied = {
+                str(_uuid(r["originator_id"])) for r in self.cur.fetchall()
+            }
+        return self._unapplied
+
+    def _bounds(self, stream_ids: list[str]) -> dict[str, int]:
+        """Each stream's last version recorded at or before the moment, from the
+        event index; a stream with none is left out (it did not exist yet)."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(stream_ids, 500):
+            rows = self.cur.execute(
+                "SELECT stream_id, MAX(version) AS version FROM ej_events "
+                f"WHERE stream_id IN ({','.join('?' * len(chunk))}) AND ts <= ? "
+                "GROUP BY stream_id",
+                [*chunk, self._key],
+            ).fetchall()
+            out.update((r["stream_id"], int(r["version"])) for r in rows)
+        return out
+
     def _events(self, stream_ids: list[str]) -> dict[str, list[Any]]:
-        db = self.cur.db
-        postgres = db.backend == "postgres"
-        to_event = self.app.mapper.to_domain_event
+        """Every event of the streams, kept where recorded at or before the
+        moment."""
+        postgres = self.cur.db.backend == "postgres"
         out: dict[str, list[Any]] = {}
         for chunk in _chunks(stream_ids, 500):
-            uids = [UUID(s) for s in chunk]
-            params: list[Any] = [u if postgres else u.hex for u in uids]
+            params: list[Any] = [UUID(s) if postgres else UUID(s).hex for s in chunk]
             marks = ",".join(["%s" if postgres else "?"] * len(params))
-            sql = (
-                "SELECT originator_id, originator_version, topic, state FROM "
-                f"{db.events_table_ref} WHERE originator_id IN ({marks}) "
-                "ORDER BY originator_id, originator_version"
-            )
-            self.cur.raw.execute(sql, params)
-            for row in self.cur.raw.fetchall():
-                oid = row["originator_id"]
-                uid = oid if isinstance(oid, UUID) else UUID(oid)
-                event = to_event(
-                    StoredEvent(
-                        originator_id=uid,
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=bytes(row["state"]),
-                    )
-                )
-                if event.timestamp <= self.moment:  # type: ignore[attr-defined]
-                    out.setdefault(str(uid), []).append(event)
+            self._collect(f"WHERE originator_id IN ({marks})", params, out)
         return out
+
+    def _events_until(self, bounds: dict[str, int]) -> dict[str, list[Any]]:
+        """The events of each stream up to its bound, kept where recorded at or
+        before the moment (a stream's timestamps need not grow with its versions)."""
+        postgres = self.cur.db.backend == "postgres"
+        pair = "(%s::uuid, %s::bigint)" if postgres else "(?, ?)"
+        out: dict[str, list[Any]] = {}
+        items = list(bounds.items())
+        for i in range(0, len(items), 500):
+            chunk = items[i : i + 500]
+            params: list[Any] = []
+            for sid, version in chunk:
+                params += [UUID(sid) if postgres else UUID(sid).hex, version]
+            self._collect(
+                f"JOIN (VALUES {','.join([pair] * len(chunk))}) AS b "
+                "ON originator_id = b.column1 AND originator_version <= b.column2",
+                params,
+                out,
+            )
+        return out
+
+    def _collect(
+        self, where: str, params: list[Any], out: dict[str, list[Any]]
+    ) -> None:
+        to_event = self.app.mapper.to_domain_event
+        self.cur.raw.execute(
+            "SELECT originator_id, originator_version, topic, state FROM "
+            f"{self.cur.db.events_table_ref} {where} "
+            "ORDER BY originator_id, originator_version",
+            params,
+        )
+        for row in self.cur.raw.fetchall():
+            uid = _uuid(row["originator_id"])
+            event = to_event(
+                StoredEvent(
+                    originator_id=uid,
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+            )
+            if event.timestamp <= self.moment:  # type: ignore[attr-defined]
+                out.setdefault(str(uid), []).append(event)
+
+
+# The catch-up loop's tracking row (projections/runner.py, Runner.name): the
+# position its documents have reached.
+TRACKING_NAME = "views"
+
+
+def moment_key(moment: datetime) -> str:
+    """A moment as audit.ts_key writes event timestamps (fixed-width UTC text, so
+    that text order is time order), for any year: strftime leaves years before
+    1000 unpadded. Moments past either end of the calendar in UTC sort before or
+    after every timestamp."""
+    try:
+        u = moment.astimezone(UTC)
+    except OverflowError:
+        return "" if moment.year == 1 else "~"
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
+        f"{u.second:02d}.{u.microsecond:06d}Z"
+    )
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 @contextmanager
