@@ -16,6 +16,11 @@ def _member(spans: list[list[str | None]], day: str) -> bool:
     return any(str(start) <= day and (end is None or day < end) for start, end in spans)
 
 
+def _covers(spans: list[list[str | None]], lo: str, hi: str) -> bool:
+    """Member on every day of [lo, hi]."""
+    return any(str(start) <= lo and (end is None or end > hi) for start, end in spans)
+
+
 def _overlaps(spans: list[list[str | None]], lo: str, hi: str) -> bool:
     return any(str(start) <= hi and (end is None or end > lo) for start, end in spans)
 
@@ -77,16 +82,30 @@ def course_journal(
         key=lambda s: (s["full_name"], s["student_id"]),
     )
     visible = {s["student_id"] for s in students}
+    # Pupils members on every day of [lo, hi] need no check per lesson.
+    throughout = [
+        s["student_id"] for s in students if _covers(members[s["student_id"]], lo, hi)
+    ]
+    partly = [s["student_id"] for s in students if s["student_id"] not in throughout]
+    weights: dict[str, int] = {}
     marks_by: dict[str, dict[str, list[tuple[int, int]]]] = {}
     out_lessons = []
     for lesson in lessons:
         day = lesson["date"]
         period = _period_of(year, day)
+        attendance = lesson["attendance"]
         cells: dict[str, Any] = {}
-        for sid in visible:
+        inside = lo <= day <= hi
+        for sid in throughout if inside else ():
+            cells[sid] = {
+                "attendance": attendance.get(sid),
+                "marks": [],
+                "comments": [],
+            }
+        for sid in partly if inside else visible:
             if _member(members[sid], day):
                 cells[sid] = {
-                    "attendance": lesson["attendance"].get(sid),
+                    "attendance": attendance.get(sid),
                     "marks": [],
                     "comments": [],
                 }
@@ -94,7 +113,9 @@ def course_journal(
             cell = cells.get(mark["student_id"])
             if cell is None or mark["value"] is None:
                 continue
-            weight = rules.weight(mark["work_type"])
+            weight = weights.get(mark["work_type"])
+            if weight is None:
+                weight = weights[mark["work_type"]] = rules.weight(mark["work_type"])
             shown = {
                 "mark_id": mark_id,
                 "value": mark["value"],
