@@ -495,3 +495,44 @@ def test_moments_outside_the_calendar_and_in_other_zones(
     # And a moment without a zone is refused
     with service.app.db().read() as cur, pytest.raises(TypeError):
         AsOfReader(cur, service.app, datetime(2026, 11, 23))
+
+
+def test_a_clock_stepped_back_within_a_stream(
+    service: Service, school: School, clock: FakeClock
+) -> None:
+    # Given a mark, then (the server's clock stepped back) a later version of the
+    # same stream with an earlier timestamp
+    teacher = school.actor(service, "teacher")
+    lesson = school.lesson_ids[0]
+    start = clock()
+    clock.advance(hours=2)
+    first = run(
+        service,
+        teacher,
+        "record-mark",
+        {
+            "lesson_id": lesson,
+            "student_id": school.students[0],
+            "value": "4",
+            "work_type": "oral",
+        },
+    )
+    clock.set(start + timedelta(hours=1))
+    second = run(
+        service,
+        teacher,
+        "record-mark",
+        {
+            "lesson_id": lesson,
+            "student_id": school.students[1],
+            "value": "3",
+            "work_type": "oral",
+        },
+    )
+    assert first["events"][0]["version"] < second["events"][0]["version"]
+    assert last_ts(service, lesson) == moment_key(start + timedelta(hours=2))
+    # When read between the two timestamps
+    between = start + timedelta(hours=1, minutes=30)
+    # Then only the event recorded before the moment counts, as in the fold
+    assert_fast_equals_slow(service, [*probes(service), between])
+    assert set(fast(service, between)["docs"][lesson]["marks"]) == {second["mark_id"]}
