@@ -4,7 +4,7 @@ the same fold the catch-up loop uses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -31,10 +31,11 @@ class Reader:
         out: dict[str, Doc] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
-            rows = self.cur.execute(
+            rows = _fetch(
+                self.cur,
                 f"SELECT stream_id, doc FROM ej_docs WHERE stream_id IN ({marks})",
                 chunk,
-            ).fetchall()
+            )
             for row in rows:
                 doc = orjson.loads(bytes(row["doc"]))
                 if doc is not None:
@@ -143,11 +144,12 @@ class AsOfReader(Reader):
         unapplied = self._unapplied_streams()
         rows: dict[str, Any] = {}
         for chunk in _chunks(stream_ids, 500):
-            found = self.cur.execute(
+            found = _fetch(
+                self.cur,
                 "SELECT stream_id, last_ts, CASE WHEN last_ts <= ? THEN doc END AS doc "
                 f"FROM ej_docs WHERE stream_id IN ({','.join('?' * len(chunk))})",
                 [self._key, *chunk],
-            ).fetchall()
+            )
             rows.update((row["stream_id"], row) for row in found)
         out: dict[str, Doc | None] = {}
         whole: list[str] = []  # last_ts unknown, or events not in the document yet
@@ -231,11 +233,13 @@ class AsOfReader(Reader):
         self, where: str, params: list[Any], out: dict[str, list[Any]]
     ) -> None:
         to_event = self.app.mapper.to_domain_event
+        postgres = self.cur.db.backend == "postgres"
         self.cur.raw.execute(
             "SELECT originator_id, originator_version, topic, state FROM "
             f"{self.cur.db.events_table_ref} {where} "
             "ORDER BY originator_id, originator_version",
             params,
+            **({"binary": True} if postgres else {}),
         )
         for row in self.cur.raw.fetchall():
             uid = _uuid(row["originator_id"])
@@ -269,6 +273,16 @@ def moment_key(moment: datetime) -> str:
         f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
         f"{u.second:02d}.{u.microsecond:06d}Z"
     )
+
+
+def _fetch(cur: Cursor, statement: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of a query on our tables. PostgreSQL is asked for them in binary:
+    a bytea document then arrives as is rather than as hex text to decode (a
+    course-year's documents: ~5 ms instead of ~16)."""
+    if cur.db.backend == "postgres":
+        cur.raw.execute(cur.db.sql(statement), tuple(params), binary=True)
+        return list(cur.raw.fetchall())
+    return cur.execute(statement, params).fetchall()
 
 
 def _uuid(value: Any) -> UUID:
