@@ -170,11 +170,12 @@ class AsOfReader(Reader):
 
     def _unapplied_streams(self) -> set[str]:
         """Streams with events past the views' position (not in their documents),
-        read once per reader."""
+        read once per reader. (No DISTINCT: SQLite would then scan the whole
+        primary key instead of the rowid range.)"""
         if self._unapplied is None:
             db = self.cur.db
             self.cur.execute(
-                f"SELECT DISTINCT originator_id FROM {db.events_table_ref} "
+                f"SELECT originator_id FROM {db.events_table_ref} "
                 f"WHERE {db.position_column} > COALESCE("
                 "(SELECT position FROM ej_tracking WHERE name = ?), 0)",
                 (TRACKING_NAME,),
