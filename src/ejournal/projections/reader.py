@@ -30,11 +30,9 @@ class Reader:
         ids = list(dict.fromkeys(stream_ids))
         out: dict[str, Doc] = {}
         for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
+            among, params = _among(self.cur, "stream_id", chunk)
             rows = _fetch(
-                self.cur,
-                f"SELECT stream_id, doc FROM ej_docs WHERE stream_id IN ({marks})",
-                chunk,
+                self.cur, f"SELECT stream_id, doc FROM ej_docs WHERE {among}", params
             )
             for row in rows:
                 doc = orjson.loads(bytes(row["doc"]))
@@ -53,12 +51,9 @@ class Reader:
         parents = list(parent_ids)
         if not parents:
             return []
-        sql = (
-            "SELECT stream_id FROM ej_docs WHERE kind = ? AND parent_id IN ("
-            + ",".join("?" * len(parents))
-            + ")"
-        )
-        params: list[Any] = [kind, *parents]
+        among, among_params = _among(self.cur, "parent_id", parents)
+        sql = f"SELECT stream_id FROM ej_docs WHERE kind = ? AND {among}"
+        params: list[Any] = [kind, *among_params]
         if lo is not None:
             sql += " AND sort_key >= ?"
             params.append(lo)
@@ -144,11 +139,12 @@ class AsOfReader(Reader):
         unapplied = self._unapplied_streams()
         rows: dict[str, Any] = {}
         for chunk in _chunks(stream_ids, 500):
+            among, params = _among(self.cur, "stream_id", chunk)
             found = _fetch(
                 self.cur,
                 "SELECT stream_id, last_ts, CASE WHEN last_ts <= ? THEN doc END AS doc "
-                f"FROM ej_docs WHERE stream_id IN ({','.join('?' * len(chunk))})",
-                [self._key, *chunk],
+                f"FROM ej_docs WHERE {among}",
+                [self._key, *params],
             )
             rows.update((row["stream_id"], row) for row in found)
         out: dict[str, Doc | None] = {}
@@ -190,12 +186,13 @@ class AsOfReader(Reader):
         event index; a stream with none is left out (it did not exist yet)."""
         out: dict[str, int] = {}
         for chunk in _chunks(stream_ids, 500):
-            rows = self.cur.execute(
+            among, params = _among(self.cur, "stream_id", chunk)
+            rows = _fetch(
+                self.cur,
                 "SELECT stream_id, MAX(version) AS version FROM ej_events "
-                f"WHERE stream_id IN ({','.join('?' * len(chunk))}) AND ts <= ? "
-                "GROUP BY stream_id",
-                [*chunk, self._key],
-            ).fetchall()
+                f"WHERE {among} AND ts <= ? GROUP BY stream_id",
+                [*params, self._key],
+            )
             out.update((r["stream_id"], int(r["version"])) for r in rows)
         return out
 
@@ -205,25 +202,36 @@ class AsOfReader(Reader):
         postgres = self.cur.db.backend == "postgres"
         out: dict[str, list[Any]] = {}
         for chunk in _chunks(stream_ids, 500):
-            params: list[Any] = [UUID(s) if postgres else UUID(s).hex for s in chunk]
-            marks = ",".join(["%s" if postgres else "?"] * len(params))
-            self._collect(f"WHERE originator_id IN ({marks})", params, out)
+            if postgres:
+                self._collect("WHERE originator_id = ANY(%s)", [_uuids(chunk)], out)
+            else:
+                marks = ",".join("?" * len(chunk))
+                ids = [UUID(s).hex for s in chunk]
+                self._collect(f"WHERE originator_id IN ({marks})", ids, out)
         return out
 
     def _events_until(self, bounds: dict[str, int]) -> dict[str, list[Any]]:
         """The events of each stream up to its bound, kept where recorded at or
         before the moment (a stream's timestamps need not grow with its versions)."""
         postgres = self.cur.db.backend == "postgres"
-        pair = "(%s::uuid, %s::bigint)" if postgres else "(?, ?)"
         out: dict[str, list[Any]] = {}
         items = list(bounds.items())
         for i in range(0, len(items), 500):
             chunk = items[i : i + 500]
+            if postgres:
+                ids = _uuids([sid for sid, _ in chunk])
+                self._collect(
+                    "JOIN unnest(%s::uuid[], %s::bigint[]) AS b (id, v) "
+                    "ON originator_id = b.id AND originator_version <= b.v",
+                    [ids, [v for _, v in chunk]],
+                    out,
+                )
+                continue
             params: list[Any] = []
             for sid, version in chunk:
-                params += [UUID(sid) if postgres else UUID(sid).hex, version]
+                params += [UUID(sid).hex, version]
             self._collect(
-                f"JOIN (VALUES {','.join([pair] * len(chunk))}) AS b "
+                f"JOIN (VALUES {','.join(['(?, ?)'] * len(chunk))}) AS b "
                 "ON originator_id = b.column1 AND originator_version <= b.column2",
                 params,
                 out,
@@ -284,6 +292,19 @@ def _fetch(cur: Cursor, statement: str, params: Sequence[Any]) -> list[Any]:
         cur.raw.execute(cur.db.sql(statement), tuple(params), binary=True)
         return list(cur.raw.fetchall())
     return cur.execute(statement, params).fetchall()
+
+
+def _among(cur: Cursor, column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values``. On PostgreSQL one array parameter, so the
+    statement's text does not change with the number of values (psycopg converts
+    it once and prepares it)."""
+    if cur.db.backend == "postgres":
+        return f"{column} = ANY(?)", [values]
+    return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+
+def _uuids(stream_ids: list[str]) -> list[UUID]:
+    return [UUID(s) for s in stream_ids]
 
 
 def _uuid(value: Any) -> UUID:
