@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.errors import Conflict, Invalid
@@ -140,9 +141,15 @@ class CorrectionRequest(SchoolAggregate):
 
 
 def file_request(
-    meta: Meta, *, mark: MarkRef, value: str | None, reason: str
+    meta: Meta,
+    *,
+    mark: MarkRef,
+    value: str | None,
+    reason: str,
+    request_id: str | None = None,
 ) -> CorrectionRequest:
-    """Decide to file a request against the mark as it stands now."""
+    """Decide to file a request against the mark as it stands now. ``request_id``:
+    an explicit id (a reproducible generated school), else a new one."""
     if mark.value == value:
         raise Conflict(
             "the mark already has that value" if value else "the mark is struck",
@@ -150,6 +157,7 @@ def file_request(
         )
     return CorrectionRequest._create(
         CorrectionRequested,
+        id=UUID(request_id) if request_id else None,
         **meta_fields(meta),
         mark_id=mark.mark_id,
         stream_id=mark.stream_id,

@@ -358,9 +358,13 @@ def create_course(
     subject: str,
     teacher_id: str,
     hours_per_week: float,
+    course_id: str | None = None,
 ) -> Course:
+    """``course_id``: an explicit id (a reproducible generated school), else a
+    new one."""
     return Course._create(
         CourseCreated,
+        id=uuid.UUID(course_id) if course_id else None,
         **meta_fields(meta),
         year_id=year_id,
         class_id=class_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.errors import Conflict, Invalid
@@ -134,10 +135,19 @@ class SchoolClass(SchoolAggregate):
 
 
 def create_class(
-    meta: Meta, *, year_id: str, name: str, grade: int, class_teacher_id: str | None
+    meta: Meta,
+    *,
+    year_id: str,
+    name: str,
+    grade: int,
+    class_teacher_id: str | None,
+    class_id: str | None = None,
 ) -> SchoolClass:
+    """``class_id``: an explicit id (a reproducible generated school), else a new
+    one."""
     return SchoolClass._create(
         ClassCreated,
+        id=UUID(class_id) if class_id else None,
         **meta_fields(meta),
         year_id=year_id,
         name=name,

@@ -4,6 +4,7 @@ consent to data processing (согласие на обработку ПДн)."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.errors import Conflict, Invalid
@@ -163,14 +164,23 @@ class Student(SchoolAggregate):
 
 
 def enroll(
-    meta: Meta, *, full_name: str, birth_date: date | None, class_id: str, on: date
+    meta: Meta,
+    *,
+    full_name: str,
+    birth_date: date | None,
+    class_id: str,
+    on: date,
+    student_id: str | None = None,
 ) -> Student:
+    """``student_id``: an explicit id (a reproducible generated school), else a
+    new one."""
     if birth_date is not None and birth_date >= on:
         raise Invalid(
             "the birth date must be before the admission date", field="birth_date"
         )
     return Student._create(
         StudentEnrolled,
+        id=UUID(student_id) if student_id else None,
         **meta_fields(meta),
         full_name=full_name,
         birth_date=birth_date.isoformat() if birth_date else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.errors import Invalid
@@ -88,9 +89,11 @@ def open_year(
     periods: list[dict[str, Any]],
     holidays: list[dict[str, Any]],
     period_ids: list[str],
+    year_id: str | None = None,
 ) -> AcademicYear:
     """Decide to open a year: periods ordered, inside the year and not overlapping;
-    holidays inside the year."""
+    holidays inside the year. ``year_id``: an explicit id (a reproducible generated
+    school), else a new one."""
     if ends_on <= starts_on:
         raise Invalid("ends_on must be after starts_on", field="ends_on")
     if not periods:
@@ -142,6 +145,7 @@ def open_year(
         )
     return AcademicYear._create(
         YearOpened,
+        id=UUID(year_id) if year_id else None,
         **meta_fields(meta),
         name=name,
         starts_on=starts_on.isoformat(),
