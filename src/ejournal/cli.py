@@ -93,11 +93,29 @@ def generate(
     classes_per_grade: Annotated[int, typer.Option(min=1, max=40)] = 4,
     pupils_per_class: Annotated[int, typer.Option(min=5, max=40)] = 25,
     seed: Annotated[int, typer.Option(help="Same seed, same school")] = 1,
+    grade: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--grade",
+            min=1,
+            max=11,
+            help="Only this grade (repeat for several); default all of 1-11",
+        ),
+    ] = None,
+    weeks_per_quarter: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Only the first weeks of each quarter (small schools)"
+        ),
+    ] = None,
     views: Annotated[bool, typer.Option(help="Build the views afterwards")] = True,
 ) -> None:
     """Write a whole school year (grades 1-11) into an empty database, in bulk.
 
-    11 classes per grade (~3,000 pupils) make about a million events."""
+    Lessons with topics, homework, attendance, marks, substitutions and
+    corrections, and period and annual marks. 11 classes per grade (~3,000
+    pupils) make about 1.3 million events."""
+    from ejournal.generate import GRADES
     from ejournal.generate import generate as write_year
 
     service = _service(database_url)
@@ -112,11 +130,16 @@ def generate(
                 classes_per_grade=classes_per_grade,
                 pupils_per_class=pupils_per_class,
                 seed=seed,
+                grades=grade or GRADES,
+                weeks_per_quarter=weeks_per_quarter,
                 progress=lambda n: progress.advance(task, n),
             )
         typer.echo(
             f"{out.events} events: {out.classes} classes, {out.pupils} pupils, "
-            f"{out.lessons} lessons, {len(out.teachers)} teachers "
+            f"{out.lessons} lessons, {out.marks} marks, "
+            f"{out.corrections} corrections, {out.requests} correction requests, "
+            f"{out.period_marks} period and {out.annual_marks} annual marks, "
+            f"{len(out.teachers)} teachers and a director "
             f"(password of every account: generated-school)"
         )
         if views:
