@@ -19,6 +19,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
+EXTRA_SERVE = os.environ.get("EJOURNAL_BENCH_SERVE", "").split()
 
 
 @contextlib.contextmanager
@@ -71,7 +72,7 @@ def served(
     port = port or free_port()
     env = dict(os.environ, EJOURNAL_DATABASE_URL=url)
     proc = subprocess.Popen(
-        [str(VENV_BIN / "ejournal"), "serve", "--port", str(port)],
+        [str(VENV_BIN / "ejournal"), "serve", "--port", str(port), *EXTRA_SERVE],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # a full pipe would stall the server

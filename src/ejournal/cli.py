@@ -47,6 +47,18 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo school into an empty database")
     ] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option(help="Log every request (off behind a proxy that logs them)"),
+    ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Server processes; each keeps the views with the others",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (and keep the views) on the chosen database."""
     import uvicorn
@@ -56,8 +68,7 @@ def serve(
 
     logging.basicConfig(level=logging.INFO)
 
-    def factory() -> Service:
-        service = Service(database_url)
+    def prepare(service: Service) -> None:
         if demo:
             from ejournal.demo import load_demo
 
@@ -67,9 +78,35 @@ def serve(
             os.environ.get("EJOURNAL_ADMIN_LOGIN"),
             os.environ.get("EJOURNAL_ADMIN_PASSWORD"),
         )
-        return service
 
-    uvicorn.run(create_app(factory), host=host, port=port, log_level="info")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": access_log,
+    }
+    if workers == 1:
+
+        def factory() -> Service:
+            service = Service(database_url)
+            prepare(service)
+            return service
+
+        uvicorn.run(create_app(factory), **options)
+        return
+    # Several processes: the school is prepared (and the views caught up) once,
+    # here; each worker then opens its own service from the environment.
+    service = Service(database_url)
+    try:
+        prepare(service)
+        service.runner.catch_up()
+    finally:
+        service.close()
+    os.environ["EJOURNAL_DATABASE_URL"] = database_url
+    os.environ["EJOURNAL_WORKERS"] = str(workers)
+    uvicorn.run(
+        "ejournal.api.app:from_environment", factory=True, workers=workers, **options
+    )
 
 
 @cli.command("demo")
@@ -167,10 +204,18 @@ def _catch_up(service: Any, label: str) -> None:
 @projections_cli.command("rebuild")
 def rebuild(database_url: DbOption = DEFAULT_DATABASE_URL) -> None:
     """Drop every view and replay the whole log into them."""
+    from ejournal.projections.rebuild import rebuild as replay
+
     service = _service(database_url)
     try:
-        service.runner.reset()
-        _catch_up(service, "replaying events")
+        total = service.app.recorder.max_notification_id() or 0
+        with _progress() as progress:
+            task = progress.add_task("replaying events", total=total)
+            replay(
+                service.runner,
+                database_url,
+                lambda n, _pos: progress.advance(task, n),
+            )
         typer.echo(f"views rebuilt to position {service.runner.position}")
     finally:
         service.close()

@@ -7,13 +7,15 @@ their position (read-your-writes).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +29,7 @@ import ejournal.commands.marks
 import ejournal.commands.parents
 import ejournal.commands.settings
 import ejournal.commands.setup  # noqa: F401  (registers the commands)
+from ejournal.cache import StampedCache
 from ejournal.commands.base import COMMANDS, Context
 from ejournal.domain.account import Account
 from ejournal.domain.base import Meta, new_id
@@ -43,6 +46,7 @@ from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
 from ejournal.domain.settings import SETTINGS_ID, rules_from
 from ejournal.projections import journal
 from ejournal.projections.audit import EventIndex, ts_key
+from ejournal.projections.cached import cached_reader
 from ejournal.projections.documents import Documents
 from ejournal.projections.ledger import Ledger
 from ejournal.projections.reader import Reader, reader
@@ -70,6 +74,7 @@ LOGIN_FAILURES_ALLOWED = 5
 # again on the new state; a short random pause after a lost race spreads them out.
 MAX_ATTEMPTS = 16
 SYSTEM_ACTOR_NAME = "system"
+VIEW_CACHE_SIZE = 5000
 
 
 def utc_now() -> datetime:
@@ -110,6 +115,7 @@ class Service:
         clock: Clock = utc_now,
         rules: SchoolRules = DEFAULT_RULES,
         token_ttl: timedelta = timedelta(hours=12),
+        shared: bool = False,
     ) -> None:
         self.app: SchoolApp = open_store(database_url)
         self.clock = clock
@@ -122,6 +128,14 @@ class Service:
         self.runner = Runner(
             self.app, [Documents(self.app), EventIndex(self.app), Ledger(self.app)]
         )
+        # Sessions and documents commands read, kept exact by the views loop
+        # (ejournal.cache); used only while that loop runs.
+        self.view_cache = StampedCache(VIEW_CACHE_SIZE, self.runner.position)
+        self._caching = False
+        # Other server processes keep the views too (serve --workers N): before
+        # trusting its caches, a request waits until this process's views loop
+        # has passed every page any process has applied.
+        self.shared = shared
 
     def rules_for(self, views: Reader) -> SchoolRules:
         """The school's rules as its settings stand in these views (current, or as
@@ -132,10 +146,24 @@ class Service:
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
         self.runner.catch_up()
+        self.runner.listeners += [self.app.aggregates.changed, self.view_cache.changed]
         self.runner.start()
+        self.app.trust_cache = self._caching = True
         self.writer.start()
 
+    @contextmanager
+    def _views(self) -> Iterator[Reader]:
+        """The current views for deciding and authenticating: through the cache
+        while the views loop keeps it exact."""
+        if self._caching:
+            with cached_reader(self.app.db(), self.view_cache) as views:
+                yield views
+        else:
+            with reader(self.app) as views:
+                yield views
+
     def close(self) -> None:
+        self.app.trust_cache = self._caching = False
         self.writer.stop()
         self.runner.stop()
         self.app.close()
@@ -195,7 +223,7 @@ class Service:
             # A handler holds a read transaction and loads aggregates beside it (two
             # pooled connections): bounding how many run at once keeps a burst of
             # requests from exhausting the pool and starving each other.
-            with self._deciding, reader(self.app) as views:
+            with self._deciding, self._views() as views:
                 rules = self.rules_for(views)
                 ctx = Context(self.app, views, actor, now, rules, command_id)
                 outcome = spec.handler(ctx, cmd)
@@ -315,28 +343,31 @@ class Service:
             "expires_at": expires_at.isoformat(),
         }
 
+    def _sync(self) -> None:
+        if self.shared and self._caching:
+            position = self.app.db().tracked(self.runner.name)
+            if position > self.runner.position:
+                self.runner.wait_for(position)
+
     def authenticate(self, token: str, client_ip: str | None) -> Actor:
+        self._sync()
         digest = token_hash(token)
-        with reader(self.app) as views:
-            account_id = views.key(f"token:{digest}")
-            doc = views.doc(account_id) if account_id else None
-        if doc is None or doc.get("blocked"):
-            raise Unauthorized("the token is not valid")
-        now = self.clock().isoformat()
-        for session_id, session in doc["sessions"].items():
-            if session["token_hash"] == digest:
-                if session["closed"] or session["expires_at"] <= now:
-                    break
-                return Actor(
-                    account_id=doc["id"],
-                    login=doc["login"],
-                    full_name=doc["full_name"],
-                    roles=frozenset(doc["roles"]),
-                    session_id=session_id,
-                    client_ip=client_ip,
-                    student_id=doc.get("student_id"),
-                )
-        raise Unauthorized("the token has expired or been revoked")
+        key = ("session", digest)
+        found: tuple[str, Actor, str] | None = self.view_cache.get(key)
+        if found is None:
+            with self._views() as views:
+                account_id = views.key(f"token:{digest}")
+                doc = views.doc(account_id) if account_id else None
+                stamp = getattr(views, "stamp", None)
+            found = _session(doc, digest)
+            if found is None:
+                raise Unauthorized("the token is not valid")
+            if stamp is not None:
+                self.view_cache.put(key, found[0], stamp, found)
+        account_id, actor, expires_at = found
+        if expires_at <= self.clock().isoformat():
+            raise Unauthorized("the token has expired or been revoked")
+        return dataclasses.replace(actor, client_ip=client_ip)
 
     def logout(self, actor: Actor) -> None:
         if actor.session_id is None:
@@ -563,6 +594,27 @@ class Service:
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "position": self.runner.position}
+
+
+def _session(doc: dict[str, Any] | None, digest: str) -> tuple[str, Actor, str] | None:
+    """(account id, actor, expiry) of the open session with this token hash."""
+    if doc is None or doc.get("blocked"):
+        return None
+    for session_id, session in doc["sessions"].items():
+        if session["token_hash"] == digest:
+            if session["closed"]:
+                return None
+            actor = Actor(
+                account_id=doc["id"],
+                login=doc["login"],
+                full_name=doc["full_name"],
+                roles=frozenset(doc["roles"]),
+                session_id=session_id,
+                client_ip=None,
+                student_id=doc.get("student_id"),
+            )
+            return doc["id"], actor, session["expires_at"]
+    return None
 
 
 def _pause(attempt: int) -> None:

@@ -5,8 +5,11 @@ per ``save()``; one transaction per command caps writes near 750/s. A single wri
 thread drains whatever commands are waiting, saves them together, and answers each
 when its transaction commits. Nothing is acknowledged before it is durable. When two
 waiting commands write the same stream version, the later one waits for the next
-transaction; if a batch fails on a version conflict, each command is saved on its
-own so that only the conflicting one is retried by its handler.
+transaction. A command decided on a stream version this writer has already
+committed is refused at once (its handler decides again on the new state) instead
+of failing the whole batch in the database; if a batch still fails on a version
+conflict (another process wrote first), it is split in halves until only the
+conflicting commands fail.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from ejournal.store import IdempotencyRecord, IntegrityError, SchoolApp
 log = logging.getLogger(__name__)
 
 MAX_BATCH_EVENTS = 1000
+KNOWN_HEADS = 50_000  # streams whose last committed version the writer remembers
 
 
 @dataclass
@@ -42,6 +47,7 @@ class GroupWriter:
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._held: list[_Job] = []
+        self._heads: OrderedDict[Any, int] = OrderedDict()
         self.batches = 0
         self.jobs = 0
 
@@ -87,6 +93,11 @@ class GroupWriter:
         taken: set[tuple[Any, int]] = set()
         size = 0
         for job in jobs:
+            if self._stale(job):
+                job.future.set_exception(
+                    IntegrityError("a newer version of the stream was committed")
+                )
+                continue
             keys = job.keys()
             if (keys & taken) or (batch and size + len(job.events) > MAX_BATCH_EVENTS):
                 self._held.append(job)
@@ -95,6 +106,23 @@ class GroupWriter:
             taken |= keys
             size += len(job.events)
         return batch
+
+    def _stale(self, job: _Job) -> bool:
+        """Whether the job writes a stream version already committed here."""
+        heads = self._heads
+        return any(
+            e.originator_version <= heads.get(e.originator_id, 0) for e in job.events
+        )
+
+    def _committed(self, events: Sequence[Any]) -> None:
+        heads = self._heads
+        for e in events:
+            oid = e.originator_id
+            if e.originator_version > heads.get(oid, 0):
+                heads[oid] = e.originator_version
+                heads.move_to_end(oid)
+        while len(heads) > KNOWN_HEADS:
+            heads.popitem(last=False)
 
     def _loop(self) -> None:
         while True:
@@ -113,22 +141,22 @@ class GroupWriter:
             recordings = self.app.save(
                 *events, idempotency=[job.record for job in batch]
             )
-        except IntegrityError:
-            for job in batch:
-                self._commit_one(job)
+        except IntegrityError as exc:
+            if len(batch) == 1:
+                batch[0].future.set_exception(exc)
+                return
+            # Someone else took a version: halve until only the losers fail.
+            middle = len(batch) // 2
+            self._commit(batch[:middle])
+            self._commit(batch[middle:])
             return
         except Exception as exc:
             for job in batch:
                 job.future.set_exception(exc)
             return
+        self._committed(events)
         offset = 0
         for job in batch:
             n = len(job.events)
             job.future.set_result(recordings[offset : offset + n])
             offset += n
-
-    def _commit_one(self, job: _Job) -> None:
-        try:
-            job.future.set_result(self.app.save(*job.events, idempotency=[job.record]))
-        except Exception as exc:
-            job.future.set_exception(exc)

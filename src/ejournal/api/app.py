@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,14 @@ from ejournal.commands.base import COMMANDS
 from ejournal.service import Service
 
 API_PREFIX = "/api/v1"
+
+
+def from_environment() -> FastAPI:
+    """One worker of ``ejournal serve --workers N``: the service on
+    EJOURNAL_DATABASE_URL, sharing the database with the other workers."""
+    url = os.environ["EJOURNAL_DATABASE_URL"]
+    shared = int(os.environ.get("EJOURNAL_WORKERS", "1")) > 1
+    return create_app(lambda: Service(url, shared=shared))
 
 
 def create_app(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+import orjson
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ejournal.api.deps import ActorDep, ServiceDep
+from ejournal.api.deps import CredentialsDep, ServiceDep, bearer_token, client_ip
 from ejournal.api.errors import COMMON, problem, problem_responses
 from ejournal.commands.base import COMMANDS, CommandSpec
 
@@ -75,14 +76,23 @@ class BodyLimit:
 def _route(spec: CommandSpec) -> None:
     async def endpoint(
         request: Request,
-        actor: ActorDep,
+        credentials: CredentialsDep,
         service: ServiceDep,
         idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
-    ) -> Any:
+    ) -> Response:
+        token = bearer_token(credentials)
         body = await request.body()
-        return await run_in_threadpool(
-            service.execute, actor, spec.name, body, idempotency_key
-        )
+        ip = client_ip(request)
+
+        def run() -> bytes:
+            # One trip to the thread pool: authenticate, decide, save, answer.
+            actor = service.authenticate(token, ip)
+            return orjson.dumps(
+                service.execute(actor, spec.name, body, idempotency_key)
+            )
+
+        answer = await run_in_threadpool(run)
+        return Response(answer, media_type="application/json")
 
     endpoint.__name__ = spec.name.replace("-", "_")
     router.add_api_route(

@@ -24,15 +24,20 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-async def get_actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
+def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send Authorization: Bearer <token>")
     token = credentials.credentials
     if not token or len(token) > 512:
         raise Unauthorized("the token is not valid")
+    return token
+
+
+async def get_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    token = bearer_token(credentials)
     return await run_in_threadpool(
         get_service(request).authenticate, token, client_ip(request)
     )
@@ -40,3 +45,4 @@ async def get_actor(
 
 ServiceDep = Annotated[Service, Depends(get_service)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

@@ -44,7 +44,7 @@ def lesson_for_writing(ctx: Context, lesson_id: UUID) -> tuple[Lesson, Doc]:
 def pupil_check(ctx: Context, course: Doc, day: date) -> Callable[[str], bool]:
     """Whether a pupil belongs to the course's class (and group) on the lesson's
     date."""
-    klass: SchoolClass = ctx.app.get(course["class_id"], SchoolClass)
+    klass: SchoolClass = ctx.app.peek(course["class_id"], SchoolClass)
     group_id = course.get("group_id")
     group = set(klass.group_members(group_id)) if group_id else None
 
@@ -183,7 +183,7 @@ class RecordMakeup(Body):
 def record_makeup(ctx: Context, cmd: RecordMakeup) -> Outcome:
     lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
     # A missed topic is made up within its period: the mark is due by its end.
-    year: AcademicYear = ctx.app.get(course["year_id"], AcademicYear)
+    year: AcademicYear = ctx.app.peek(course["year_id"], AcademicYear)
     period = year.period_of(lesson.day)
     last = date.fromisoformat(period["ends_on"]) if period else year.ends_on
     mark_id = new_id()

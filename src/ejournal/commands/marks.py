@@ -38,7 +38,7 @@ def course_for_marks(ctx: Context, course_id: UUID) -> tuple[Course, Doc]:
 def attends(ctx: Context, course: Course, student_id: str, lo: str, hi: str) -> bool:
     """Whether the pupil belongs to the course's class (and group) on some day of
     [lo, hi]."""
-    klass: SchoolClass = ctx.app.get(course.class_id, SchoolClass)
+    klass: SchoolClass = ctx.app.peek(course.class_id, SchoolClass)
     if course.group_id and student_id not in klass.group_members(course.group_id):
         return False
     return any(
@@ -48,7 +48,7 @@ def attends(ctx: Context, course: Course, student_id: str, lo: str, hi: str) -> 
 
 
 def period_of(ctx: Context, course: Course, period_id: UUID) -> dict[str, str]:
-    year: AcademicYear = ctx.app.get(course.year_id, AcademicYear)
+    year: AcademicYear = ctx.app.peek(course.year_id, AcademicYear)
     period = year.period(str(period_id))
     if period is None:
         raise NotFound(f"no period {period_id} in the course's year", field="period_id")
@@ -129,7 +129,7 @@ class SetFinalMark(Body):
 )
 def set_final_mark(ctx: Context, cmd: SetFinalMark) -> Outcome:
     course, _ = course_for_marks(ctx, cmd.course_id)
-    year: AcademicYear = ctx.app.get(course.year_id, AcademicYear)
+    year: AcademicYear = ctx.app.peek(course.year_id, AcademicYear)
     sid = str(cmd.student_id)
     mark_id = course.set_final_mark(
         ctx.meta,

@@ -192,7 +192,7 @@ class EnrollStudent(Body):
 
 
 def _check_in_year(ctx: Context, klass: SchoolClass, on: date, field: str) -> None:
-    year: AcademicYear = ctx.app.get(klass.year_id, AcademicYear)
+    year: AcademicYear = ctx.app.peek(klass.year_id, AcademicYear)
     if not year.contains(on):
         raise Invalid(
             f"{on.isoformat()} is outside the class's academic year", field=field

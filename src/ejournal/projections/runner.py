@@ -20,6 +20,8 @@ from ejournal.store import Cursor, SchoolApp
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
+REBUILDING = -1  # the tracked position while a parallel rebuild runs
+GAP_READ = 10_000  # notifications another process applied that are read to tell
 
 
 class Projection(Protocol):
@@ -53,6 +55,12 @@ class Runner:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.error: BaseException | None = None
+        if self._position == REBUILDING:
+            # A parallel rebuild stopped half-way: its views are partial.
+            self.reset()
+        # Told, for every page this loop passes (applied here or by another
+        # process), which streams changed up to which position: the caches.
+        self.listeners: list[Callable[[set[str] | None, int], None]] = []
 
     @property
     def name(self) -> str:
@@ -103,13 +111,29 @@ class Runner:
             self._apply_claimed(pairs, last)
         except _Moved as moved:
             # Another process (a second server, the CLI) applied these first.
+            self._tell(page, last)
+            if moved.position - last > GAP_READ:
+                for listener in self.listeners:
+                    listener(None, moved.position)  # too far: forget everything
+            elif moved.position > last:
+                gap = self.app.recorder.select_notifications(
+                    start=last + 1, limit=moved.position - last, stop=moved.position
+                )
+                self._tell(gap, moved.position)
             with self._cond:
                 self._position = moved.position
                 self._cond.notify_all()
             return
+        self._tell(page, last)
         with self._cond:
             self._position = last
             self._cond.notify_all()
+
+    def _tell(self, page: Sequence[Any], position: int) -> None:
+        if self.listeners and page:
+            streams = {str(n.originator_id) for n in page}
+            for listener in self.listeners:
+                listener(streams, position)
 
     def _apply_claimed(self, pairs: list[tuple[Any, Any]], last: int) -> None:
         """Apply a page only if the tracked position is still where this loop
@@ -138,12 +162,34 @@ class Runner:
                 (self.name, last),
             )
 
-    def reset(self) -> None:
+    def reset(self, *, rebuilding: bool = False) -> None:
+        """Drop every view. ``rebuilding``: other processes will replay the log
+        into them (projections/rebuild.py); until one says they have finished,
+        the tracked position says the views are partial."""
         with self._lock, self.db.write() as cur:
             for projection in self.projections:
                 projection.reset(cur)
             cur.execute("DELETE FROM ej_tracking WHERE name = ?", (self.name,))
+            if rebuilding:
+                cur.execute(
+                    "INSERT INTO ej_tracking (name, position) VALUES (?, ?)",
+                    (self.name, REBUILDING),
+                )
             self._position = 0
+
+    def rebuilt(self, position: int) -> None:
+        """The processes of a rebuild have replayed the log up to ``position``."""
+        with self._lock, self.db.write() as cur:
+            cur.execute(
+                "UPDATE ej_tracking SET position = ? WHERE name = ? AND position = ?",
+                (position, self.name, REBUILDING),
+            )
+            row = cur.execute(
+                "SELECT position FROM ej_tracking WHERE name = ?", (self.name,)
+            ).fetchone()
+            if row is None or int(row["position"]) != position:
+                raise RuntimeError("the views were reset while they were rebuilt")
+            self._position = position
 
     def notify(self) -> None:
         """A write has committed: wake the loop now rather than at the next poll."""

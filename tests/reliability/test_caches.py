@@ -1,0 +1,233 @@
+"""The process-local caches (ejournal.cache): never serve a value older than what the
+database would answer once the views have passed a change, in one process and
+across two processes sharing a database (serve --workers N)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ejournal.cache import StampedCache
+from ejournal.domain.errors import Conflict, Unauthorized
+from ejournal.domain.lesson import Lesson
+from ejournal.service import Service
+from tests.builders import PASSWORD, FakeClock, School, build_school
+
+# -- the stamped cache on its own ---------------------------------------------------
+
+
+def test_a_value_is_served_until_its_stream_changes() -> None:
+    cache = StampedCache(10)
+    cache.put("k", "s", cache.stamp(), "v")
+    assert cache.get("k") == "v"
+    cache.changed({"other"}, 5)
+    assert cache.get("k") == "v"
+    cache.changed({"s"}, 6)
+    assert cache.get("k") is None
+
+
+def test_a_value_read_before_a_change_is_refused_after_it() -> None:
+    cache = StampedCache(10)
+    stamp = cache.stamp()  # a reader starts ...
+    cache.changed({"s"}, 3)  # ... the stream changes while it reads ...
+    cache.put("k", "s", stamp, "old")  # ... and what it read is not kept
+    assert cache.get("k") is None
+    cache.put("k", "s", cache.stamp(), "new")
+    assert cache.get("k") == "new"
+
+
+def test_forgetting_every_stream_drops_every_value() -> None:
+    cache = StampedCache(10)
+    cache.put("a", "s", cache.stamp(), 1)
+    stamp = cache.stamp()
+    cache.changed(None, 100)
+    assert cache.get("a") is None
+    cache.put("b", "t", stamp, 2)  # read before the forgetting: refused
+    assert cache.get("b") is None
+    assert cache.stamp() == 100
+
+
+def test_changes_forgotten_for_space_make_older_values_count_as_changed() -> None:
+    cache = StampedCache(1)  # remembers changes of 8 streams
+    stamp = cache.stamp()
+    cache.put("k", "s", stamp, "v")
+    for n in range(20):
+        cache.changed({f"stream-{n}"}, n + 1)
+    assert cache.get("k") is None  # "s" may have changed among the forgotten
+    cache.put("k", "s", cache.stamp(), "v2")
+    assert cache.get("k") == "v2"
+
+
+def test_the_cache_keeps_at_most_its_size() -> None:
+    cache = StampedCache(3)
+    for n in range(10):
+        cache.put(n, f"s{n}", cache.stamp(), n)
+    assert len(cache) == 3
+    assert [cache.get(n) for n in (6, 7, 8, 9)] == [None, 7, 8, 9]
+
+
+# -- a started service --------------------------------------------------------------
+
+
+@pytest.fixture
+def started(database_url: str, clock: FakeClock) -> Iterator[tuple[Service, School]]:
+    service = Service(database_url, clock=clock)
+    school = build_school(service)
+    service.start()
+    try:
+        yield service, school
+    finally:
+        service.close()
+
+
+def _mark(service: Service, token: str, lesson: str, pupil: str) -> str:
+    actor = service.authenticate(token, None)
+    out = service.execute(
+        actor,
+        "record-mark",
+        {"lesson_id": lesson, "student_id": pupil, "value": "5", "work_type": "oral"},
+    )
+    return str(out["mark_id"])
+
+
+def _marks(service: Service, lesson: str) -> list[str]:
+    return [
+        e.mark_id
+        for e in service.app.stream(lesson)
+        if type(e).__name__ == "MarkRecorded"
+    ]
+
+
+def test_a_logged_out_token_is_refused_at_once(
+    started: tuple[Service, School],
+) -> None:
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    actor = service.authenticate(token, None)  # now cached
+    service.logout(actor)
+    with pytest.raises(Unauthorized):
+        service.authenticate(token, None)
+
+
+def test_a_reported_account_loses_its_cached_sessions(
+    started: tuple[Service, School], clock: FakeClock
+) -> None:
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    service.authenticate(token, None)
+    admin = service.authenticate(
+        service.login(school.logins["admin"], PASSWORD, None)["token"], None
+    )
+    service.execute(
+        admin,
+        "report-compromise",
+        {
+            "account_id": school.accounts["teacher"],
+            "reported_at": clock().isoformat(),
+            "note": "phished",
+        },
+    )
+    with pytest.raises(Unauthorized):
+        service.authenticate(token, None)
+
+
+def test_a_cached_session_still_expires(
+    started: tuple[Service, School], clock: FakeClock
+) -> None:
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    service.authenticate(token, None)
+    clock.advance(hours=12, seconds=1)
+    with pytest.raises(Unauthorized):
+        service.authenticate(token, None)
+
+
+def test_commands_decide_on_the_lesson_as_written_by_the_one_before(
+    started: tuple[Service, School],
+) -> None:
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    lesson = school.lesson_ids[0]
+    written = [_mark(service, token, lesson, school.students[n % 3]) for n in range(6)]
+    assert _marks(service, lesson) == written
+    cached = service.app.peek(lesson, Lesson)
+    assert set(cached.marks) >= set(written)
+
+
+def test_a_write_by_another_process_is_seen_by_the_next_command(
+    started: tuple[Service, School], database_url: str, clock: FakeClock
+) -> None:
+    """Two services on one database, as `serve --workers 2` runs them: each decides
+    on what the other wrote (its cached lesson is refreshed or its save retried)
+    and sees the other's logout at once."""
+    first, school = started
+    first.shared = True
+    second = Service(database_url, clock=clock, shared=True)
+    second.start()
+    try:
+        token = first.login(school.logins["teacher"], PASSWORD, None)["token"]
+        lesson = school.lesson_ids[1]
+        written = []
+        for n in range(8):
+            service = (first, second)[n % 2]
+            written.append(
+                _mark(service, token, lesson, school.students[n % len(school.students)])
+            )
+        assert _marks(first, lesson) == written
+        # The logout goes through the second process; the first refuses the token
+        # on the very next request although it had it cached.
+        second.logout(second.authenticate(token, None))
+        with pytest.raises(Unauthorized):
+            first.authenticate(token, None)
+    finally:
+        second.close()
+
+
+def test_a_stale_cached_aggregate_costs_a_retry_not_a_lost_write(
+    started: tuple[Service, School], database_url: str, clock: FakeClock
+) -> None:
+    service, school = started
+    lesson = school.lesson_ids[2]
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    _mark(service, token, lesson, school.students[0])
+    service.app.peek(lesson, Lesson)  # cached at this version
+    other = Service(database_url, clock=clock)  # not started: writes directly
+    try:
+        teacher = other.authenticate(token, None)
+        for n in range(3):
+            other.execute(
+                teacher,
+                "record-mark",
+                {
+                    "lesson_id": lesson,
+                    "student_id": school.students[(1 + n) % len(school.students)],
+                    "value": "4",
+                    "work_type": "oral",
+                },
+            )
+    finally:
+        other.close()
+    mark = _mark(service, token, lesson, school.students[-1])
+    assert _marks(service, lesson)[-1] == mark
+    assert len(_marks(service, lesson)) == 5
+
+
+def test_a_command_that_keeps_losing_is_refused_not_looped(
+    started: tuple[Service, School], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the cache could not be refreshed the retries would spin: a save that
+    always conflicts ends in 409 after the bounded attempts."""
+    from ejournal.store import IntegrityError
+
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+
+    def conflict(*_: object, **__: object) -> list[object]:
+        raise IntegrityError("taken")
+
+    monkeypatch.setattr(service, "_save", conflict)
+    monkeypatch.setattr("ejournal.service._pause", lambda attempt: None)
+    with pytest.raises(Conflict):
+        _mark(service, token, school.lesson_ids[3], school.students[0])
+    assert _marks(service, school.lesson_ids[3]) == []
