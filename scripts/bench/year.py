@@ -34,6 +34,7 @@ from _common import call, database, python, served, table
 
 from ejournal.generate import generate
 from ejournal.projections.audit import ts_key
+from ejournal.projections.rebuild import rebuild
 from ejournal.service import Service
 
 
@@ -165,8 +166,7 @@ def one_size(backend: str, classes: int, with_memory: bool) -> dict[str, Any]:
         try:
             out, t_gen = timed(lambda: generate(service.app, classes_per_grade=classes))
             count, raw_rate = raw_decode_rate(service)
-            service.runner.reset()
-            _, t_rebuild = timed(service.runner.catch_up)
+            _, t_rebuild = timed(lambda: rebuild(service.runner, url))
             figures: dict[str, Any] = {
                 "backend": backend,
                 "events": out.events,

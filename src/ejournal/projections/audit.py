@@ -27,11 +27,31 @@ SCHEMA = [
 ]
 
 
+COLUMNS = (
+    "position",
+    "stream_id",
+    "version",
+    "type",
+    "kind",
+    "ts",
+    "actor_id",
+    "session_id",
+    "command_id",
+    "client_ip",
+    "voided_by",
+    "pupils",
+)
+
+
 def ts_key(moment: datetime | str) -> str:
     """A timestamp as fixed-width UTC text, so that text order is time order."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.year < 1000:  # strftime does not pad the year
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 class EventIndex:
@@ -69,12 +89,7 @@ class EventIndex:
             )
             if isinstance(e, META_EVENTS):
                 refold[sid] = n.originator_version
-        cur.executemany(
-            "INSERT INTO ej_events (position, stream_id, version, type, kind, ts, "
-            "actor_id, session_id, command_id, client_ip, voided_by, pupils) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        cur.insert_rows("ej_events", COLUMNS, rows)
         for sid, version in refold.items():
             decided = voided_by(self.app.stream(sid, lte=version))
             cur.execute(

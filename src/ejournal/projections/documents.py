@@ -27,6 +27,9 @@ _MISSING = object()
 _Row = tuple[str, str, str | None, str | None, bytes, str | None]
 
 
+DOC_COLUMNS = ("stream_id", "kind", "parent_id", "sort_key", "doc", "last_ts")
+
+
 class Documents:
     name = "documents"
 
@@ -44,6 +47,11 @@ class Documents:
         places: dict[str, tuple[str, str | None, str | None]] = {}
         # The latest event timestamp of each touched stream; None: unknown.
         stamps: dict[str, str | None] = {}
+        # Every document the page changes, read at once.
+        loaded = _load_many(
+            cur,
+            {str(n.originator_id) for n, e in page if not isinstance(e, META_EVENTS)},
+        )
         for notification, event in page:
             sid = str(notification.originator_id)
             if isinstance(event, META_EVENTS):
@@ -57,7 +65,7 @@ class Documents:
             else:
                 current = touched.get(sid, _MISSING)
                 if current is _MISSING:
-                    current, stamps[sid] = _load(cur, sid)
+                    current, stamps[sid] = loaded.get(sid, (None, ""))
                 doc = apply(current if isinstance(current, dict) else None, event)
                 known = stamps[sid]
                 if known is not None:
@@ -87,32 +95,36 @@ class Documents:
                 (sid, doc["kind"], parent, sort_key, orjson.dumps(doc), stamps[sid])
             )
             keys.extend((key, sid) for key in lookup_keys(doc))
-        cur.executemany(
-            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc, last_ts) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
-            "kind = excluded.kind, parent_id = excluded.parent_id, "
-            "sort_key = excluded.sort_key, doc = excluded.doc, "
-            "last_ts = excluded.last_ts",
-            rows,
-        )
-        cur.executemany(
-            "INSERT INTO ej_docs (stream_id, kind, parent_id, sort_key, doc, last_ts) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
-            "doc = excluded.doc, last_ts = excluded.last_ts",
-            voided,
-        )
-        cur.executemany(
-            "DELETE FROM ej_keys WHERE stream_id = ?", [(sid,) for sid in touched]
-        )
-        cur.executemany(
-            "INSERT INTO ej_keys (key, stream_id) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET stream_id = excluded.stream_id",
-            keys,
+        cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", DOC_COLUMNS[1:], rows)
+        cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", ("doc", "last_ts"), voided)
+        cur.delete_where_in("ej_keys", "stream_id", list(touched))
+        unique = dict(keys)  # the last document to claim a key keeps it
+        cur.upsert_rows(
+            "ej_keys", ("key", "stream_id"), "key", ("stream_id",), list(unique.items())
         )
 
 
 def load_doc(cur: Cursor, stream_id: str) -> Doc | None:
     return _load(cur, stream_id)[0]
+
+
+def _load_many(
+    cur: Cursor, stream_ids: set[str]
+) -> dict[str, tuple[Doc | None, str | None]]:
+    """Documents and ``last_ts`` of the streams that have a row."""
+    ids = sorted(stream_ids)
+    out: dict[str, tuple[Doc | None, str | None]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows = cur.execute(
+            "SELECT stream_id, doc, last_ts FROM ej_docs WHERE stream_id IN ("
+            + ",".join("?" * len(chunk))
+            + ")",
+            chunk,
+        ).fetchall()
+        for row in rows:
+            out[row["stream_id"]] = (orjson.loads(bytes(row["doc"])), row["last_ts"])
+    return out
 
 
 def _load(cur: Cursor, stream_id: str) -> tuple[Doc | None, str | None]:

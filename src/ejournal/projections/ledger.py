@@ -186,6 +186,8 @@ class Ledger:
                 (first, last),
             ).fetchall()
         }
+        if len(held) == len(page):
+            return  # a replay over a chain already kept: nothing to link
         _, before = head(cur, first - 1)
         if before is not None:
             prev = digest(before)
@@ -226,7 +228,7 @@ class Ledger:
 
 
 def _insert(cur: Cursor, rows: list[tuple[int, str]]) -> None:
-    cur.executemany("INSERT INTO ej_ledger (position, hash) VALUES (?, ?)", rows)
+    cur.insert_rows("ej_ledger", ("position", "hash"), rows)
 
 
 def create_ledger_table(db: Database) -> None:

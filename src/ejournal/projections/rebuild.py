@@ -1,0 +1,122 @@
+"""Rebuild every view from the log, the views split between processes.
+
+The catch-up loop applies the three views page by page in one transaction, on one
+core. A rebuild does not need that: the views are empty and nobody reads them, so
+the documents are replayed in one process while the event index and the ledger
+are replayed in another, each reading and decoding the log itself, and the
+tracked position is set once both have finished. Until then it says the views are
+partial (``REBUILDING``): a rebuild that dies half-way is started again from
+nothing by the next catch-up loop, never resumed on partial views.
+
+On SQLite the two processes would only take turns at the database's single write
+lock, so the rebuild runs in this process there.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ejournal.projections.runner import Projection, Runner
+from ejournal.store import SchoolApp
+
+PAGE = 16_000
+PARALLEL_FROM = 50_000  # events: below this, starting processes costs more
+GROUPS = (("documents",), ("events", "ledger"))
+
+
+def rebuild(
+    runner: Runner,
+    url: str,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    parallel: bool | None = None,
+) -> int:
+    """Drop and replay every view; returns the position reached."""
+    app = runner.app
+    target = app.recorder.max_notification_id() or 0
+    if parallel is None:
+        parallel = app.config.backend == "postgres" and target >= PARALLEL_FROM
+    if not parallel:
+        runner.reset()
+        runner.catch_up(progress)
+        return runner.position
+    runner.reset(rebuilding=True)
+    context = multiprocessing.get_context("spawn")
+    counters = [context.Value("q", 0) for _ in GROUPS]
+    errors = context.Queue()
+    workers = [
+        context.Process(
+            target=_replay,
+            args=(url, names, target, counter, errors),
+            name=f"rebuild-{'-'.join(names)}",
+        )
+        for names, counter in zip(GROUPS, counters, strict=True)
+    ]
+    for worker in workers:
+        worker.start()
+    reported = 0
+    while any(worker.is_alive() for worker in workers):
+        time.sleep(0.2)
+        reported = _report(counters, reported, target, progress)
+    _report(counters, reported, target, progress)
+    failed = [w.name for w in workers if w.exitcode != 0]
+    if failed:
+        detail = errors.get(timeout=1) if not errors.empty() else "no detail"
+        raise RuntimeError(f"rebuild failed in {', '.join(failed)}: {detail}")
+    runner.rebuilt(target)
+    runner.catch_up(progress)  # whatever was appended meanwhile
+    return runner.position
+
+
+def _report(
+    counters: list[Any],
+    reported: int,
+    target: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Progress is that of the slower group."""
+    done = min(int(c.value) for c in counters)
+    if progress is not None and done > reported:
+        progress(done - reported, min(done, target))
+    return max(done, reported)
+
+
+def _replay(
+    url: str, names: tuple[str, ...], stop: int, done: Any, errors: Any
+) -> None:
+    """One process: replay the named views over positions 1..stop."""
+    from ejournal.projections.audit import EventIndex
+    from ejournal.projections.documents import Documents
+    from ejournal.projections.ledger import Ledger
+    from ejournal.store import open_store
+
+    app = open_store(url)
+    try:
+        makers: dict[str, Callable[[SchoolApp], Projection]] = {
+            "documents": Documents,
+            "events": EventIndex,
+            "ledger": Ledger,
+        }
+        projections = [makers[name](app) for name in names]
+        db = app.db()
+        to_event = app.mapper.to_domain_event
+        start = 1
+        while start <= stop:
+            page = app.recorder.select_notifications(start=start, limit=PAGE, stop=stop)
+            if not page:
+                break
+            pairs = [(n, to_event(n)) for n in page]
+            with db.write() as cur:
+                for projection in projections:
+                    projection.apply_page(cur, pairs)
+            start = page[-1].id + 1
+            with done.get_lock():
+                done.value += len(page)
+    except BaseException as exc:
+        errors.put(f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        app.close()
