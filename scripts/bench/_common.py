@@ -67,12 +67,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def served(
-    url: str, port: int | None = None
+    url: str, port: int | None = None, extra: list[str] | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = port or free_port()
     env = dict(os.environ, EJOURNAL_DATABASE_URL=url)
     proc = subprocess.Popen(
-        [str(VENV_BIN / "ejournal"), "serve", "--port", str(port), *EXTRA_SERVE],
+        [
+            str(VENV_BIN / "ejournal"),
+            "serve",
+            "--port",
+            str(port),
+            *(extra or EXTRA_SERVE),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # a full pipe would stall the server

@@ -6,6 +6,10 @@ sqlite3 loop on SQLite) and a bare eventsourcing `Application.save` loop.
     .venv/bin/python scripts/bench/writes.py [--backend both] [--clients 64]
         [--duration 20]
 
+Also the same wrk against GET /health (the HTTP stack doing nothing), the ceiling
+any command can reach here. The server runs without its access log (as behind a
+proxy that logs), with 1 and 2 worker processes.
+
 Needs wrk (apt-get install wrk). Prints a table; writes nothing into the repo.
 """
 
@@ -183,6 +187,19 @@ def run_wrk(
     }
 
 
+def http_floor(base: str, clients: int, duration: int) -> float:
+    """The same wrk against GET /health (no database, no authentication): what
+    this machine's HTTP stack serves when a request does nothing."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{duration}s", f"{base}/api/v1/health"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    m = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    return float(m.group(1)) if m else float("nan")
+
+
 def pg_locked_inserts(url: str, clients: int, duration: int) -> float:
     """pgbench: one-row inserts, each in its own transaction under the table lock
     the library takes (LOCK … IN EXCLUSIVE MODE)."""
@@ -291,13 +308,15 @@ def save_loop(url: str, duration: int) -> float:
     return n / duration
 
 
-def bench(backend: str, clients: int, duration: int) -> dict[str, Any]:
+def bench(backend: str, clients: int, duration: int, workers: int) -> dict[str, Any]:
     with database(backend) as url:
         generate_school(url, 1)
-        with served(url) as (base, _proc):
+        serve = ["--no-access-log", "--workers", str(workers)]
+        with served(url, extra=serve) as (base, _proc):
             requests = build_requests(base)
             run_wrk(base, requests, clients, 3)  # warm up
             result = run_wrk(base, requests, clients, duration)
+            floor = http_floor(base, clients, duration)
         holder: dict[str, float] = {}
 
         def baseline() -> None:
@@ -319,6 +338,7 @@ def bench(backend: str, clients: int, duration: int) -> dict[str, Any]:
     raw = holder["raw"]
     return {
         "backend": backend,
+        "workers": workers,
         "clients": clients,
         "commands/s": f"{result['rate']:.0f}",
         "p50 ms": f"{result['p50']:.1f}",
@@ -329,6 +349,8 @@ def bench(backend: str, clients: int, duration: int) -> dict[str, Any]:
         "ratio to raw": f"{result['rate'] / raw:.2f}",
         "bare save loop/s": f"{loop:.0f}",
         "ratio to save loop": f"{result['rate'] / loop:.2f}",
+        "HTTP no-op floor/s": f"{floor:.0f}",
+        "ratio to floor": f"{result['rate'] / floor:.2f}",
     }
 
 
@@ -339,11 +361,16 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="server processes"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     backends = ["postgres", "sqlite"] if args.backend == "both" else [args.backend]
-    rows = [bench(b, args.clients, args.duration) for b in backends]
+    rows = [
+        bench(b, args.clients, args.duration, w) for b in backends for w in args.workers
+    ]
     print(table(rows))
 
 
