@@ -30,6 +30,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     call,
@@ -282,22 +285,21 @@ def sqlite_locked_inserts(duration: int) -> float:
         shutil.rmtree(root, ignore_errors=True)
 
 
+class Thing(Aggregate):
+    pass
+
+
+class Bare(Application[Any]):
+    name = "Bare"
+
+
 def save_loop(url: str, duration: int) -> float:
     """A bare Application.save loop: one single-event aggregate per save."""
-    from eventsourcing.application import Application
-    from eventsourcing.domain import Aggregate
-
     from ejournal.store import DatabaseConfig, ensure_schema
-
-    class Thing(Aggregate):
-        pass
 
     config = DatabaseConfig.from_url(url)
     ensure_schema(config)
     env = {k: v for k, v in config.env.items() if k != "APPLICATION_RECORDER_TOPIC"}
-
-    class Bare(Application[Any]):
-        name = "Bare"
 
     app = Bare(env=env)
     n, end = 0, time.monotonic() + duration
@@ -308,50 +310,50 @@ def save_loop(url: str, duration: int) -> float:
     return n / duration
 
 
-def bench(backend: str, clients: int, duration: int, workers: int) -> dict[str, Any]:
+def bench(
+    backend: str, clients: int, duration: int, workers: list[int]
+) -> list[dict[str, Any]]:
+    runs: list[tuple[int, dict[str, float], float]] = []
     with database(backend) as url:
         generate_school(url, 1)
-        serve = ["--no-access-log", "--workers", str(workers)]
-        with served(url, extra=serve) as (base, _proc):
-            requests = build_requests(base)
-            run_wrk(base, requests, clients, 3)  # warm up
-            result = run_wrk(base, requests, clients, duration)
-            floor = http_floor(base, clients, duration)
-        holder: dict[str, float] = {}
-
-        def baseline() -> None:
-            holder["raw"] = (
-                pg_locked_inserts(url, clients, duration)
-                if backend == "postgres"
-                else sqlite_locked_inserts(duration)
-            )
-
-        thread = threading.Thread(target=baseline)
-        thread.start()
-        thread.join()
+        for count in workers:
+            serve = ["--no-access-log", "--workers", str(count)]
+            with served(url, extra=serve) as (base, _proc):
+                requests = build_requests(base)
+                run_wrk(base, requests, clients, 3)  # warm up
+                result = run_wrk(base, requests, clients, duration)
+                floor = http_floor(base, clients, duration)
+            runs.append((count, result, floor))
+        raw = (
+            pg_locked_inserts(url, clients, duration)
+            if backend == "postgres"
+            else sqlite_locked_inserts(duration)
+        )
         loop = save_loop(
             url
             if backend == "postgres"
             else url.replace("bench.sqlite3", "bare.sqlite3"),
             duration,
         )
-    raw = holder["raw"]
-    return {
-        "backend": backend,
-        "workers": workers,
-        "clients": clients,
-        "commands/s": f"{result['rate']:.0f}",
-        "p50 ms": f"{result['p50']:.1f}",
-        "p95 ms": f"{result['p95']:.1f}",
-        "p99 ms": f"{result['p99']:.1f}",
-        "errors": int(result["non2xx"] + result["socket_errors"]),
-        "raw locked inserts/s": f"{raw:.0f}",
-        "ratio to raw": f"{result['rate'] / raw:.2f}",
-        "bare save loop/s": f"{loop:.0f}",
-        "ratio to save loop": f"{result['rate'] / loop:.2f}",
-        "HTTP no-op floor/s": f"{floor:.0f}",
-        "ratio to floor": f"{result['rate'] / floor:.2f}",
-    }
+    return [
+        {
+            "backend": backend,
+            "workers": count,
+            "clients": clients,
+            "commands/s": f"{result['rate']:.0f}",
+            "p50 ms": f"{result['p50']:.1f}",
+            "p95 ms": f"{result['p95']:.1f}",
+            "p99 ms": f"{result['p99']:.1f}",
+            "errors": int(result["non2xx"] + result["socket_errors"]),
+            "raw locked inserts/s": f"{raw:.0f}",
+            "ratio to raw": f"{result['rate'] / raw:.2f}",
+            "bare save loop/s": f"{loop:.0f}",
+            "ratio to save loop": f"{result['rate'] / loop:.2f}",
+            "HTTP no-op floor/s": f"{floor:.0f}",
+            "ratio to floor": f"{result['rate'] / floor:.2f}",
+        }
+        for count, result, floor in runs
+    ]
 
 
 def main() -> None:
@@ -369,7 +371,9 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     backends = ["postgres", "sqlite"] if args.backend == "both" else [args.backend]
     rows = [
-        bench(b, args.clients, args.duration, w) for b in backends for w in args.workers
+        row
+        for b in backends
+        for row in bench(b, args.clients, args.duration, args.workers)
     ]
     print(table(rows))
 

@@ -49,8 +49,7 @@ def ts_key(moment: datetime | str) -> str:
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
-    if moment.year < 1000:  # strftime does not pad the year
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat pads the year to four digits, as moment keys are
     return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
