@@ -13,7 +13,7 @@ measured in the same run:
     .venv/bin/python scripts/bench/year.py [--backend postgres]
         [--classes-per-grade 11] [--scale 3] [--skip-large]
 
-11 classes per grade (~3,000 pupils) make about a million events.
+9 classes per grade (~2,500 pupils) make about a million events.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def one_size(backend: str, classes: int, with_memory: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--classes-per-grade", type=int, default=11)
+    parser.add_argument("--classes-per-grade", type=int, default=9)
     parser.add_argument("--scale", type=int, default=3)
     parser.add_argument("--skip-large", action="store_true")
     args = parser.parse_args()

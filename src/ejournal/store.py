@@ -84,7 +84,21 @@ _IDEM_INSERT = (
 )
 
 
+DDL_LOCK = 7_211_640_911  # pg_advisory_lock key: one process creates tables at a time
+
+
 class PgRecorder(PostgresApplicationRecorder):
+    def create_table(self) -> None:
+        """The library's tables, types and functions, one process at a time:
+        server workers or a rebuild's processes starting together otherwise race
+        on the catalog ("tuple concurrently updated")."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -211,7 +225,10 @@ def ensure_schema(config: DatabaseConfig) -> None:
     import psycopg
 
     with psycopg.connect(config.conninfo, autocommit=True) as conn:
+        # IF NOT EXISTS still races a process creating it at the same moment.
+        conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{config.schema}"')
+        conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
 
 class SchoolApp(Application[UUID]):
@@ -339,6 +356,15 @@ class Database:
     def read(self) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=False) as curs:
             yield Cursor(self, curs)
+
+    @contextlib.contextmanager
+    def ddl(self) -> Iterator[Cursor]:
+        """A write transaction for creating tables: on PostgreSQL, one process at
+        a time (see PgRecorder.create_table)."""
+        with self.write() as cur:
+            if self.backend == "postgres":
+                cur.raw.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+            yield cur
 
     def tracked(self, name: str) -> int:
         """A views loop's tracked position, in one round trip on PostgreSQL."""
@@ -499,7 +525,7 @@ def create_tables(db: Database) -> None:
     postgres = db.backend == "postgres"
     blob = "BYTEA" if postgres else "BLOB"
     text = 'TEXT COLLATE "C"' if postgres else "TEXT"
-    with db.write() as cur:
+    with db.ddl() as cur:
         for statement in SCHEMA_STATEMENTS:
             cur.execute(statement.format(blob=blob, text=text))
         _add_missing_columns(cur, "ej_docs", {"last_ts": text})

@@ -58,7 +58,7 @@ class EventIndex:
 
     def __init__(self, app: SchoolApp) -> None:
         self.app = app
-        with app.db().write() as cur:
+        with app.db().ddl() as cur:
             for statement in SCHEMA:
                 cur.execute(statement)
 

@@ -232,6 +232,6 @@ def _insert(cur: Cursor, rows: list[tuple[int, str]]) -> None:
 
 
 def create_ledger_table(db: Database) -> None:
-    with db.write() as cur:
+    with db.ddl() as cur:
         for statement in SCHEMA:
             cur.execute(statement)
