@@ -37,7 +37,7 @@ from ejournal.domain.base import fold
 from ejournal.domain.errors import NotFound
 
 DEFAULT_DATABASE_URL = "sqlite:///ejournal.sqlite3"
-AGGREGATE_CACHE_SIZE = 4000
+AGGREGATE_CACHE_SIZE = 2000  # a school day of lessons being written
 COPY_FROM = 64  # rows from which a plain insert goes through COPY
 
 
