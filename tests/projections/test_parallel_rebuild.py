@@ -1,5 +1,6 @@
 """A rebuild that replays the documents in one process and the event index and
-ledger in another ends with exactly the views the catch-up loop keeps, and a
+ledger in another (on PostgreSQL; SQLite replays in one process) ends with exactly
+the views the catch-up loop keeps, and a
 rebuild that dies half-way is never resumed on partial views."""
 
 from __future__ import annotations

@@ -37,8 +37,10 @@ def rebuild(
     """Drop and replay every view; returns the position reached."""
     app = runner.app
     target = app.recorder.max_notification_id() or 0
-    if parallel is None:
-        parallel = app.config.backend == "postgres" and target >= PARALLEL_FROM
+    if app.config.backend != "postgres":
+        parallel = False  # one writer at a time: the processes would only take turns
+    elif parallel is None:
+        parallel = target >= PARALLEL_FROM
     if not parallel:
         runner.reset()
         runner.catch_up(progress)
