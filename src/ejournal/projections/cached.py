@@ -17,8 +17,6 @@ from ejournal.projections.reader import Reader
 from ejournal.projections.streams import Doc
 from ejournal.store import Cursor, Database
 
-CHUNK = 500
-
 
 class CachedReader(Reader):
     def __init__(self, db: Database, cache: StampedCache, stack: ExitStack) -> None:
@@ -50,16 +48,8 @@ class CachedReader(Reader):
                 missing.append(sid)
             else:
                 blobs[sid] = blob
-        for i in range(0, len(missing), CHUNK):
-            chunk = missing[i : i + CHUNK]
-            rows = self.cur.execute(
-                "SELECT stream_id, doc FROM ej_docs WHERE stream_id IN ("
-                + ",".join("?" * len(chunk))
-                + ")",
-                chunk,
-            ).fetchall()
-            for row in rows:
-                sid, blob = row["stream_id"], bytes(row["doc"])
+        if missing:
+            for sid, blob in self.doc_blobs(missing).items():
                 self._cache.put(("doc", sid), sid, self.stamp, blob)
                 blobs[sid] = blob
         out: dict[str, Doc] = {}

@@ -27,17 +27,24 @@ class Reader:
         return self.docs([stream_id]).get(stream_id)
 
     def docs(self, stream_ids: Iterable[str]) -> dict[str, Doc]:
-        ids = list(dict.fromkeys(stream_ids))
         out: dict[str, Doc] = {}
+        for sid, blob in self.doc_blobs(stream_ids).items():
+            doc = orjson.loads(blob)
+            if doc is not None:
+                out[sid] = doc
+        return out
+
+    def doc_blobs(self, stream_ids: Iterable[str]) -> dict[str, bytes]:
+        """The stored bytes of these streams' documents (those that have a row)."""
+        ids = list(dict.fromkeys(stream_ids))
+        out: dict[str, bytes] = {}
         for chunk in _chunks(ids, 500):
             among, params = _among(self.cur, "stream_id", chunk)
             rows = _fetch(
                 self.cur, f"SELECT stream_id, doc FROM ej_docs WHERE {among}", params
             )
             for row in rows:
-                doc = orjson.loads(bytes(row["doc"]))
-                if doc is not None:
-                    out[row["stream_id"]] = doc
+                out[row["stream_id"]] = bytes(row["doc"])
         return out
 
     def child_ids(
