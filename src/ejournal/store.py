@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import pickle
 import re
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -553,8 +555,35 @@ def _add_missing_columns(cur: Cursor, table: str, columns: dict[str, str]) -> No
             )
 
 
+def _switch_to_wal(path: str, timeout: float = 30.0) -> None:
+    """Put a SQLite file in WAL mode before the library opens it. Changing the
+    journal mode does not wait on SQLite's busy handler, so processes opening a
+    new file together (``serve --workers N``) got "database is locked"; here
+    they take turns until ``timeout``."""
+    if path == ":memory:" or "mode=memory" in path:
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        conn = sqlite3.connect(path, uri=True, timeout=timeout, isolation_level=None)
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+            msg = f"SQLite file {path!r} cannot use WAL mode (journal_mode={mode})"
+            raise OperationalError(msg)
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise OperationalError(str(error)) from error
+        finally:
+            conn.close()
+        time.sleep(0.02)
+
+
 def open_store(url: str) -> SchoolApp:
-    app = SchoolApp(DatabaseConfig.from_url(url))
+    config = DatabaseConfig.from_url(url)
+    if config.backend == "sqlite":
+        _switch_to_wal(config.env["SQLITE_DBNAME"])
+    app = SchoolApp(config)
     create_tables(app.db())
     return app
 
