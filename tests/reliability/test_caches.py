@@ -231,3 +231,58 @@ def test_a_command_that_keeps_losing_is_refused_not_looped(
     with pytest.raises(Conflict):
         _mark(service, token, school.lesson_ids[3], school.students[0])
     assert _marks(service, school.lesson_ids[3]) == []
+
+
+def test_an_absent_document_is_cached_until_its_stream_is_created(
+    started: tuple[Service, School], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command reads the school's settings, which a school may never have
+    changed: the absence is cached too, and ends when the settings are made."""
+    from ejournal.domain.settings import SETTINGS_ID
+    from ejournal.projections.reader import Reader
+
+    service, school = started
+    reads: list[list[str]] = []
+    real = Reader.doc_blobs
+
+    def counted(self: Reader, ids: list[str]) -> dict[str, bytes]:
+        reads.append(list(ids))
+        return real(self, ids)
+
+    monkeypatch.setattr(Reader, "doc_blobs", counted)
+    for _ in range(3):
+        with service._views() as views:
+            assert views.doc(SETTINGS_ID) is None
+    assert reads == [[SETTINGS_ID]]  # read once, then served as absent
+    admin = service.authenticate(
+        service.login(school.logins["admin"], PASSWORD, None)["token"], None
+    )
+    service.execute(admin, "update-school-settings", {"homework_delay_minutes": 45})
+    with service._views() as views:
+        assert service.rules_for(views).homework_delay_minutes == 45
+
+
+def test_a_saved_aggregate_is_cached_as_saved(
+    started: tuple[Service, School], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next command on a lesson decides on the lesson its predecessor saved,
+    without folding the stream again, and never saves the predecessor's events
+    a second time."""
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    lesson = school.lesson_ids[4]
+    written = [_mark(service, token, lesson, school.students[0])]
+    folded: list[str] = []
+    real = service.app._fold
+
+    def counted(aggregate_id: object, cls: type) -> object:
+        folded.append(str(aggregate_id))
+        return real(aggregate_id, cls)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service.app, "_fold", counted)
+    written += [_mark(service, token, lesson, school.students[n % 3]) for n in range(4)]
+    assert lesson not in folded
+    assert _marks(service, lesson) == written
+    cached = service.app.peek(lesson, Lesson)
+    assert list(cached.pending_events) == []
+    assert set(cached.marks) == set(written)

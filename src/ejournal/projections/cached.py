@@ -1,8 +1,8 @@
 """The current views through the process's view cache (see ejournal.cache).
 
 Documents are cached as their stored bytes and decoded for each reader, so no
-caller can change another's copy. The database transaction opens only when
-something must be read from it.
+caller can change another's copy; an absent document as ``null``. The database
+transaction opens only when something must be read from it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from ejournal.cache import StampedCache
 from ejournal.projections.reader import Reader
 from ejournal.projections.streams import Doc
 from ejournal.store import Cursor, Database
+
+NO_DOC = b"null"
 
 
 class CachedReader(Reader):
@@ -49,7 +51,11 @@ class CachedReader(Reader):
             else:
                 blobs[sid] = blob
         if missing:
-            for sid, blob in self.doc_blobs(missing).items():
+            found = self.doc_blobs(missing)
+            for sid in missing:
+                # A stream without a document is cached too (as null): the
+                # school's settings, say, before anyone changed them.
+                blob = found.get(sid, NO_DOC)
                 self._cache.put(("doc", sid), sid, self.stamp, blob)
                 blobs[sid] = blob
         out: dict[str, Doc] = {}
