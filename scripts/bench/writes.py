@@ -4,11 +4,12 @@ in the same run: one-row inserts under the append lock (pgbench on PostgreSQL, a
 sqlite3 loop on SQLite) and a bare eventsourcing `Application.save` loop.
 
     .venv/bin/python scripts/bench/writes.py [--backend both] [--clients 64]
-        [--duration 20]
+        [--duration 20] [--workers 1 2] [--views process thread]
 
 Also the same wrk against GET /health (the HTTP stack doing nothing), the ceiling
 any command can reach here. The server runs without its access log (as behind a
-proxy that logs), with 1 and 2 worker processes.
+proxy that logs), with 1 and 2 worker processes, and with the views loop in its
+own process (followed by the servers) and in a thread of each server.
 
 Needs wrk (apt-get install wrk). Prints a table; writes nothing into the repo.
 """
@@ -310,19 +311,20 @@ def save_loop(url: str, duration: int) -> float:
 
 
 def bench(
-    backend: str, clients: int, duration: int, workers: list[int]
+    backend: str, clients: int, duration: int, workers: list[int], views: list[str]
 ) -> list[dict[str, Any]]:
-    runs: list[tuple[int, dict[str, float], float]] = []
+    runs: list[tuple[str, int, dict[str, float], float]] = []
     with database(backend) as url:
         generate_school(url, 1)
-        for count in workers:
-            serve = ["--no-access-log", "--workers", str(count)]
-            with served(url, extra=serve) as (base, _proc):
-                requests = build_requests(base)
-                run_wrk(base, requests, clients, 3)  # warm up
-                result = run_wrk(base, requests, clients, duration)
-                floor = http_floor(base, clients, duration)
-            runs.append((count, result, floor))
+        for mode in views:
+            for count in workers:
+                serve = ["--no-access-log", "--workers", str(count), "--views", mode]
+                with served(url, extra=serve) as (base, _proc):
+                    requests = build_requests(base)
+                    run_wrk(base, requests, clients, 3)  # warm up
+                    result = run_wrk(base, requests, clients, duration)
+                    floor = http_floor(base, clients, duration)
+                runs.append((mode, count, result, floor))
         raw = (
             pg_locked_inserts(url, clients, duration)
             if backend == "postgres"
@@ -337,6 +339,7 @@ def bench(
     return [
         {
             "backend": backend,
+            "views": mode,
             "workers": count,
             "clients": clients,
             "commands/s": f"{result['rate']:.0f}",
@@ -351,7 +354,7 @@ def bench(
             "HTTP no-op floor/s": f"{floor:.0f}",
             "ratio to floor": f"{result['rate'] / floor:.2f}",
         }
-        for count, result, floor in runs
+        for mode, count, result, floor in runs
     ]
 
 
@@ -365,6 +368,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="server processes"
     )
+    parser.add_argument(
+        "--views",
+        nargs="+",
+        choices=["process", "thread"],
+        default=["process", "thread"],
+        help="where the server's views loop runs (serve --views)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
@@ -372,7 +382,7 @@ def main() -> None:
     rows = [
         row
         for b in backends
-        for row in bench(b, args.clients, args.duration, args.workers)
+        for row in bench(b, args.clients, args.duration, args.workers, args.views)
     ]
     print(table(rows))
 

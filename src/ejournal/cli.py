@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 from typing import Annotated, Any
@@ -33,6 +34,12 @@ DbOption = Annotated[
 ]
 
 
+class ViewsMode(enum.StrEnum):
+    auto = "auto"
+    process = "process"
+    thread = "thread"
+
+
 def _service(url: str):  # type: ignore[no-untyped-def]
     from ejournal.service import Service
 
@@ -56,17 +63,31 @@ def serve(
         typer.Option(
             min=1,
             max=16,
-            help="Server processes; each keeps the views with the others",
+            help="Server processes",
         ),
     ] = 1,
+    views: Annotated[
+        ViewsMode,
+        typer.Option(
+            help="Where the views loop runs: its own process (frees the servers' "
+            "core for requests), a thread of each server, or auto (a process on "
+            "PostgreSQL, a thread on SQLite, whose single writer gains nothing)",
+        ),
+    ] = ViewsMode.auto,
 ) -> None:
     """Serve the HTTP API (and keep the views) on the chosen database."""
     import uvicorn
 
     from ejournal.api.app import create_app
+    from ejournal.projections.process import ViewsProcess
     from ejournal.service import Service
+    from ejournal.store import DatabaseConfig
 
     logging.basicConfig(level=logging.INFO)
+    if views is ViewsMode.auto:
+        backend = DatabaseConfig.from_url(database_url).backend
+        views = ViewsMode.process if backend == "postgres" else ViewsMode.thread
+    follow = views is ViewsMode.process
 
     def prepare(service: Service) -> None:
         if demo:
@@ -88,11 +109,16 @@ def serve(
     if workers == 1:
 
         def factory() -> Service:
-            service = Service(database_url)
+            service = Service(database_url, follow=follow)
             prepare(service)
             return service
 
-        uvicorn.run(create_app(factory), **options)
+        loop = ViewsProcess(database_url) if follow else None
+        try:
+            uvicorn.run(create_app(factory), **options)
+        finally:
+            if loop is not None:
+                loop.stop()
         return
     # Several processes: the school is prepared (and the views caught up) once,
     # here; each worker then opens its own service from the environment.
@@ -104,9 +130,18 @@ def serve(
         service.close()
     os.environ["EJOURNAL_DATABASE_URL"] = database_url
     os.environ["EJOURNAL_WORKERS"] = str(workers)
-    uvicorn.run(
-        "ejournal.api.app:from_environment", factory=True, workers=workers, **options
-    )
+    os.environ["EJOURNAL_VIEWS"] = views.value
+    loop = ViewsProcess(database_url) if follow else None
+    try:
+        uvicorn.run(
+            "ejournal.api.app:from_environment",
+            factory=True,
+            workers=workers,
+            **options,
+        )
+    finally:
+        if loop is not None:
+            loop.stop()
 
 
 @cli.command("demo")

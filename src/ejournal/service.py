@@ -117,6 +117,7 @@ class Service:
         rules: SchoolRules = DEFAULT_RULES,
         token_ttl: timedelta = timedelta(hours=12),
         shared: bool = False,
+        follow: bool = False,
     ) -> None:
         self.app: SchoolApp = open_store(database_url)
         self.clock = clock
@@ -137,6 +138,9 @@ class Service:
         # trusting its caches, a request waits until this process's views loop
         # has passed every page any process has applied.
         self.shared = shared
+        # Another process runs the views loop (projections/process.py): this one
+        # follows it instead of applying pages.
+        self.follow = follow
 
     def rules_for(self, views: Reader) -> SchoolRules:
         """The school's rules as its settings stand in these views (current, or as
@@ -146,9 +150,10 @@ class Service:
 
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
-        self.runner.catch_up()
+        if not self.follow:
+            self.runner.catch_up()
         self.runner.listeners += [self.app.aggregates.changed, self.view_cache.changed]
-        self.runner.start()
+        self.runner.start(follow=self.follow)
         self.app.trust_cache = self._caching = True
         self.writer.start()
         # What starting made (modules, schemas, pools) lives as long as the
@@ -262,6 +267,7 @@ class Service:
                 continue
             if recordings:
                 response["position"] = recordings[-1].notification.id
+                self.app.remember(outcome.aggregates, response["position"])
                 self._await(response["position"])
             return response
         raise Conflict("the record kept changing under this command; try again")

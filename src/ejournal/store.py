@@ -22,6 +22,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -306,6 +307,20 @@ class SchoolApp(Application[UUID]):
             self.aggregates.changed(streams, recordings[-1].notification.id)
         return recordings
 
+    def remember(self, aggregates: Sequence[Any], position: int) -> None:
+        """Aggregates a command has just saved, up to log position ``position``:
+        cached as they stand, so the next command on them need not fold their
+        streams again. Their saved events are dropped from them first."""
+        if not self.trust_cache:
+            return
+        for aggregate in aggregates:
+            if not isinstance(aggregate, Aggregate) or not aggregate.pending_events:
+                continue  # only what this save wrote is known to be current
+            aggregate.collect_events()
+            key = str(aggregate.id)
+            entry = (aggregate, pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
+            self.aggregates.put(key, key, position, entry)
+
     def find(self, aggregate_id: str | UUID, cls: type[Any]) -> Any | None:
         try:
             return self.get(aggregate_id, cls)
@@ -378,6 +393,23 @@ class Database:
             with self.read() as cur:
                 row = cur.execute(query, (name,)).fetchone()
         return int(row["position"]) if row else 0
+
+    def streams_between(self, after: int, upto: int) -> set[str]:
+        """The streams written at log positions ``after`` < p <= ``upto``: what a
+        process that follows the views loop forgets from its caches."""
+        query = (
+            f"SELECT DISTINCT originator_id FROM {self.events_table_ref} "
+            f"WHERE {self.position_column} > ? AND {self.position_column} <= ?"
+        )
+        if self.backend == "postgres":
+            with self.datastore.get_connection() as conn:
+                rows = conn.execute(self.sql(query), (after, upto)).fetchall()
+        else:
+            with self.read() as cur:
+                rows = cur.execute(query, (after, upto)).fetchall()
+        # SQLite keeps the ids as bare hex, PostgreSQL as uuids: the caches
+        # know streams by the canonical form.
+        return {str(UUID(str(r["originator_id"]))) for r in rows}
 
     @property
     def events_table_ref(self) -> str:

@@ -19,10 +19,12 @@ API_PREFIX = "/api/v1"
 
 def from_environment() -> FastAPI:
     """One worker of ``ejournal serve --workers N``: the service on
-    EJOURNAL_DATABASE_URL, sharing the database with the other workers."""
+    EJOURNAL_DATABASE_URL, sharing the database with the other workers, and
+    following the views loop's process when EJOURNAL_VIEWS is ``process``."""
     url = os.environ["EJOURNAL_DATABASE_URL"]
     shared = int(os.environ.get("EJOURNAL_WORKERS", "1")) > 1
-    return create_app(lambda: Service(url, shared=shared))
+    follow = os.environ.get("EJOURNAL_VIEWS") == "process"
+    return create_app(lambda: Service(url, shared=shared, follow=follow))
 
 
 def create_app(

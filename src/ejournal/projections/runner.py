@@ -5,6 +5,15 @@ with the tracking position (exactly once, resumable after a crash). Measured her
 the library's ProjectionRunner commits once per event; a page per transaction is an
 order of magnitude faster. A command's answer waits until the loop has passed its
 position (read-your-writes).
+
+The loop can run in a process of its own (``ejournal serve`` does so on
+PostgreSQL): the servers then *follow* it. A follower applies nothing; it learns
+each page the loop commits (a NOTIFY on PostgreSQL, a poll of the tracked
+position otherwise), reads which streams that page wrote to tell its caches, and
+releases the commands waiting for those positions. So the views' work runs on
+another core than the requests'. If the loop stops advancing while the log is
+ahead of it, a follower applies the pages itself (taking turns through the
+tracking row as any two loops do) until the loop is back.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 1000
 REBUILDING = -1  # the tracked position while a parallel rebuild runs
 GAP_READ = 10_000  # notifications another process applied that are read to tell
+FOLLOW_POLL = 0.01  # seconds between a follower's looks where nothing announces
+STANDBY = 3.0  # seconds a follower waits on a loop that does not advance
 
 
 class Projection(Protocol):
@@ -55,6 +66,8 @@ class Runner:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.error: BaseException | None = None
+        self.following = False
+        self._stalled_since: float | None = None
         if self._position == REBUILDING:
             # A parallel rebuild stopped half-way: its views are partial.
             self.reset()
@@ -161,6 +174,9 @@ class Runner:
                 "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                 (self.name, last),
             )
+            if self.db.backend == "postgres":
+                # Delivered at commit, to the processes that follow this loop.
+                cur.raw.execute("SELECT pg_notify(%s, %s)", (self.channel, str(last)))
 
     def reset(self, *, rebuilding: bool = False) -> None:
         """Drop every view. ``rebuilding``: other processes will replay the log
@@ -191,9 +207,48 @@ class Runner:
                 raise RuntimeError("the views were reset while they were rebuilt")
             self._position = position
 
+    @property
+    def channel(self) -> str:
+        """Where the loop announces each page it commits (PostgreSQL)."""
+        return f"ej_{self.name}_{self.db.schema}"[:63]
+
+    def follow(self) -> bool:
+        """Learn how far the views are (another process keeps them) and tell this
+        process's caches and waiting commands; returns whether that moved. If the
+        loop seems gone (behind the log and still for STANDBY seconds), apply the
+        pages here."""
+        tracked = self.db.tracked(self.name)
+        if tracked > self._position:
+            if tracked - self._position > GAP_READ:
+                for listener in self.listeners:
+                    listener(None, tracked)
+            elif self.listeners:
+                streams = self.db.streams_between(self._position, tracked)
+                for listener in self.listeners:
+                    listener(streams, tracked)
+            with self._cond:
+                self._position = tracked
+                self._cond.notify_all()
+            self._stalled_since = None
+            return True
+        if tracked < 0 or (self.app.recorder.max_notification_id() or 0) <= tracked:
+            self._stalled_since = None  # a rebuild runs, or nothing to apply
+            return False
+        now = time.monotonic()
+        if self._stalled_since is None:
+            self._stalled_since = now
+        elif now - self._stalled_since > STANDBY:
+            log.warning("the views loop is not advancing; applying pages here")
+            self.catch_up()
+            self._stalled_since = None
+            return True
+        return False
+
     def notify(self) -> None:
-        """A write has committed: wake the loop now rather than at the next poll."""
-        self._wake.set()
+        """A write has committed: wake the loop now rather than at the next poll
+        (a follower waits for the loop's announcement instead)."""
+        if not self.following:
+            self._wake.set()
 
     def wait_for(self, position: int, timeout: float = 10.0) -> bool:
         if self._position >= position:
@@ -201,7 +256,7 @@ class Runner:
         if self._thread is None:
             self.catch_up()
             return self._position >= position
-        self._wake.set()
+        self.notify()
         deadline = time.monotonic() + timeout
         with self._cond:
             while self._position < position:
@@ -211,20 +266,33 @@ class Runner:
                 self._cond.wait(remaining)
         return True
 
-    def start(self) -> None:
+    def start(self, *, follow: bool = False) -> None:
+        """Run the loop in a thread; ``follow``: follow the loop another process
+        runs instead (see the module's docstring)."""
+        self.following = follow
+        if follow and self.app.config.backend != "postgres":
+            self.poll = min(self.poll, FOLLOW_POLL)  # no announcements: ask often
         self._thread = threading.Thread(
-            target=self._loop, name="projections", daemon=True
+            target=self._loop, name="follow" if follow else "projections", daemon=True
         )
         self._thread.start()
         if self.app.config.backend == "postgres":
-            threading.Thread(target=self._listen, name="listen", daemon=True).start()
+            # The loop wakes on appends (the library NOTIFYs on every append); a
+            # follower on the pages the loop commits.
+            channel = (
+                self.channel
+                if follow
+                else getattr(self.app.recorder, "channel_name", "")
+            )
+            threading.Thread(
+                target=self._listen, args=(channel,), name="listen", daemon=True
+            ).start()
 
-    def _listen(self) -> None:
-        """Wake the loop when any process appends (the library NOTIFYs on append);
-        the poll remains the fallback if the connection drops."""
+    def _listen(self, channel: str) -> None:
+        """Wake the loop on a channel's notifications; the poll remains the
+        fallback if the connection drops."""
         import psycopg
 
-        channel = getattr(self.app.recorder, "channel_name", "")
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.app.config.conninfo, autocommit=True) as conn:
@@ -246,7 +314,10 @@ class Runner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                self.catch_up()
+                if self.following:
+                    self.follow()
+                else:
+                    self.catch_up()
                 self.error = None
             except Exception as exc:  # a view bug must not kill the server
                 self.error = exc
