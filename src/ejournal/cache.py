@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 
@@ -67,8 +67,13 @@ class StampedCache:
         with self._lock:
             self._values.pop(key, None)
 
-    def changed(self, streams: Iterable[str] | None, position: int) -> None:
-        """These streams (None: any stream) changed at (or before) ``position``."""
+    def changed(
+        self, streams: Mapping[str, int] | Iterable[str] | None, position: int
+    ) -> None:
+        """These streams (None: any stream) changed at (or before) ``position``;
+        a mapping gives each stream's own last position (a page of the log tells
+        each stream where it moved, not only where the page ends, so a value
+        stamped with the position a command saved at stays valid)."""
         with self._lock:
             if streams is None:
                 self._values.clear()
@@ -77,9 +82,11 @@ class StampedCache:
                 self.position = max(self.position, position)
                 return
             changed = self._changed
-            for stream in streams:
-                if changed.get(stream, 0) < position:
-                    changed[stream] = position
+            at = streams if isinstance(streams, Mapping) else dict.fromkeys(streams)
+            for stream, moved in at.items():
+                moved = position if moved is None else moved
+                if changed.get(stream, 0) < moved:
+                    changed[stream] = moved
                 changed.move_to_end(stream)
             while len(changed) > 8 * self.size:
                 _, oldest = changed.popitem(last=False)

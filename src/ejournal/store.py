@@ -394,12 +394,15 @@ class Database:
                 row = cur.execute(query, (name,)).fetchone()
         return int(row["position"]) if row else 0
 
-    def streams_between(self, after: int, upto: int) -> set[str]:
-        """The streams written at log positions ``after`` < p <= ``upto``: what a
-        process that follows the views loop forgets from its caches."""
+    def streams_between(self, after: int, upto: int) -> dict[str, int]:
+        """The streams written at log positions ``after`` < p <= ``upto``, each
+        with the last such position: what a process that follows the views loop
+        forgets from its caches."""
+        column = self.position_column
         query = (
-            f"SELECT DISTINCT originator_id FROM {self.events_table_ref} "
-            f"WHERE {self.position_column} > ? AND {self.position_column} <= ?"
+            f"SELECT originator_id, max({column}) AS moved "
+            f"FROM {self.events_table_ref} "
+            f"WHERE {column} > ? AND {column} <= ? GROUP BY originator_id"
         )
         if self.backend == "postgres":
             with self.datastore.get_connection() as conn:
@@ -409,7 +412,7 @@ class Database:
                 rows = cur.execute(query, (after, upto)).fetchall()
         # SQLite keeps the ids as bare hex, PostgreSQL as uuids: the caches
         # know streams by the canonical form.
-        return {str(UUID(str(r["originator_id"]))) for r in rows}
+        return {str(UUID(str(r["originator_id"]))): int(r["moved"]) for r in rows}
 
     @property
     def events_table_ref(self) -> str:

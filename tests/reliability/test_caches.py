@@ -37,6 +37,16 @@ def test_a_value_read_before_a_change_is_refused_after_it() -> None:
     assert cache.get("k") == "new"
 
 
+def test_a_page_tells_each_stream_where_it_moved_not_where_the_page_ends() -> None:
+    cache = StampedCache(10)
+    cache.put("lesson", "L", 10, "saved at 10")  # a command's own save
+    cache.changed({"L": 10, "M": 14}, 14)  # the page holding it ends at 14
+    assert cache.get("lesson") == "saved at 10"
+    assert cache.stamp() == 14
+    cache.changed({"L": 15}, 15)
+    assert cache.get("lesson") is None
+
+
 def test_forgetting_every_stream_drops_every_value() -> None:
     cache = StampedCache(10)
     cache.put("a", "s", cache.stamp(), 1)

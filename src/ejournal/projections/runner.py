@@ -73,7 +73,7 @@ class Runner:
             self.reset()
         # Told, for every page this loop passes (applied here or by another
         # process), which streams changed up to which position: the caches.
-        self.listeners: list[Callable[[set[str] | None, int], None]] = []
+        self.listeners: list[Callable[[dict[str, int] | None, int], None]] = []
 
     @property
     def name(self) -> str:
@@ -144,7 +144,8 @@ class Runner:
 
     def _tell(self, page: Sequence[Any], position: int) -> None:
         if self.listeners and page:
-            streams = {str(n.originator_id) for n in page}
+            # Each stream with the last position it moved at (pages are in order).
+            streams = {str(n.originator_id): n.id for n in page}
             for listener in self.listeners:
                 listener(streams, position)
 
