@@ -6,22 +6,26 @@ rebuild that dies half-way is never resumed on partial views."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-from ejournal.projections.rebuild import rebuild
+import pytest
+
+from ejournal.domain.base import SYSTEM_ACTOR, EventReinstated, new_id, voided_by
+from ejournal.projections.audit import COLUMNS, INDEXES, drop_indexes
+from ejournal.projections.rebuild import PAGE, rebuild
 from ejournal.service import Service
 from tests.builders import FakeClock, School, build_school, run
-from tests.projections.support import table_diff, tables, void
+from tests.projections.support import last_version, table_diff, tables, void
 
 
 def everything(service: Service) -> dict[str, Any]:
     out = tables(service)
     with service.app.db().read() as cur:
+        # By name: a PostgreSQL row is a dict, whose tuple is its column names.
         out["events"] = [
-            tuple(r)
+            tuple(r[c] for c in COLUMNS)
             for r in cur.execute(
-                "SELECT position, stream_id, version, type, kind, ts, actor_id, "
-                "session_id, command_id, client_ip, voided_by, pupils FROM ej_events "
-                "ORDER BY position"
+                f"SELECT {', '.join(COLUMNS)} FROM ej_events ORDER BY position"
             ).fetchall()
         ]
         out["ledger"] = [
@@ -30,8 +34,52 @@ def everything(service: Service) -> dict[str, Any]:
                 "SELECT position, hash FROM ej_ledger ORDER BY position"
             ).fetchall()
         ]
+        out["last_ts"] = [
+            (r["stream_id"], r["last_ts"])
+            for r in cur.execute(
+                "SELECT stream_id, last_ts FROM ej_docs ORDER BY stream_id"
+            ).fetchall()
+        ]
     out["position"] = service.runner.position
     return out
+
+
+def event_indexes(service: Service) -> set[str]:
+    """The secondary indexes of ej_events that exist."""
+    db = service.app.db()
+    with db.read() as cur:
+        if db.backend == "postgres":
+            cur.raw.execute(
+                "SELECT indexname AS name FROM pg_indexes "
+                "WHERE schemaname = %s AND tablename = 'ej_events'",
+                (db.schema,),
+            )
+            rows = cur.raw.fetchall()
+        else:
+            rows = cur.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'ej_events'"
+            ).fetchall()
+    return {str(r["name"]) for r in rows} & set(INDEXES)
+
+
+def reinstate(service: Service, stream_id: str, version: int) -> None:
+    """Append an EventReinstated of a voided ``version`` (an administrator's
+    decision on the incident that voided it)."""
+    stream = service.app.stream(stream_id)
+    event = EventReinstated(  # type: ignore[call-arg]
+        originator_id=UUID(stream_id),
+        originator_version=last_version(service, stream_id) + 1,
+        timestamp=service.clock(),
+        actor_id=SYSTEM_ACTOR,
+        session_id=None,
+        command_id=new_id(),
+        client_ip=None,
+        incident_id=voided_by(stream)[version],
+        target_version=version,
+        reason="decided in review",
+    )
+    service.app.save(event)
 
 
 def busy_school(service: Service) -> School:
@@ -103,3 +151,104 @@ def test_a_sequential_rebuild_gives_the_same_views(
         assert everything(service) == kept
     finally:
         service.close()
+
+
+def voided_school(service: Service, clock: FakeClock) -> None:
+    """Voids of every sort, with events after them: a mark voided and one
+    reinstated, a void voided, a lesson's creation voided (its row kept, listed
+    where its creation put it) and a class's join voided, then more marks."""
+    school = busy_school(service)  # voids versions 2, 3 of the first lesson
+    teacher = school.actor(service, "teacher")
+    first, second, third = school.lesson_ids[:3]
+    pupil = school.students[0]
+
+    def mark(lesson: str, value: str) -> None:
+        clock.advance(minutes=7)
+        run(service, teacher, "record-mark", {
+            "lesson_id": lesson, "student_id": pupil, "value": value,
+            "work_type": "oral",
+        })
+
+    mark(second, "5")
+    mark(second, "3")
+    clock.advance(minutes=3)
+    reinstate(service, first, 2)
+    mark(first, "4")
+    clock.advance(minutes=3)
+    undone = void(service, second, [last_version(service, second)])
+    for value in "2345234523":  # the two voids on pages of their own
+        mark(second, value)
+    clock.advance(minutes=3)
+    void(service, second, [undone])  # the void itself is void
+    clock.advance(minutes=3)
+    void(service, third, [1])  # the lesson's creation
+    mark(first, "5")
+    joined = [
+        e.originator_version for e in service.app.stream(school.class_id)
+        if type(e).__name__ == "StudentJoined"
+    ]
+    clock.advance(minutes=3)
+    void(service, school.class_id, joined[:1])
+    service.runner.catch_up()
+
+
+@pytest.mark.parametrize("page", [PAGE, 7])
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_parallel_rebuild_of_a_log_with_voids_and_reinstatements(
+    database_url: str, clock: FakeClock, page: int
+) -> None:
+    """The documents folded in memory over every page and written once, the
+    event index filled without its indexes and its voids set at the end, equal
+    what the catch-up loop kept page by page, last_ts and voided_by included;
+    and the indexes exist again."""
+    service = Service(database_url, clock=clock)
+    try:
+        voided_school(service, clock)
+        kept = everything(service)
+        assert any(r[10] is not None for r in kept["events"])  # voided_by set
+        assert any(r[4] is None for r in kept["docs"])  # a creation voided
+        position = rebuild(service.runner, database_url, parallel=True, page=page)
+        rebuilt = everything(service)
+        indexes = event_indexes(service)
+    finally:
+        service.close()
+    assert position == kept["position"]
+    assert table_diff(kept, rebuilt) == []
+    assert rebuilt == kept
+    assert indexes == set(INDEXES)
+
+
+def test_the_event_indexes_exist_after_a_rebuild(
+    database_url: str, clock: FakeClock
+) -> None:
+    service = Service(database_url, clock=clock)
+    try:
+        busy_school(service)
+        assert event_indexes(service) == set(INDEXES)
+        rebuild(service.runner, database_url, parallel=True)
+        assert event_indexes(service) == set(INDEXES)
+    finally:
+        service.close()
+
+
+def test_indexes_a_rebuild_dropped_before_it_died_are_built_again(
+    database_url: str, clock: FakeClock
+) -> None:
+    service = Service(database_url, clock=clock)
+    try:
+        busy_school(service)
+        kept = everything(service)
+        # The rebuild's processes were killed after the indexes were dropped.
+        service.runner.reset(rebuilding=True)
+        with service.app.db().write() as cur:
+            drop_indexes(cur)
+    finally:
+        service.close()
+    again = Service(database_url, clock=clock)
+    try:
+        assert event_indexes(again) == set(INDEXES)
+        assert again.runner.position == 0
+        again.runner.catch_up()
+        assert everything(again) == kept
+    finally:
+        again.close()

@@ -14,16 +14,21 @@ from typing import Any
 from ejournal.domain.base import META_EVENTS, voided_by
 from ejournal.store import Cursor, SchoolApp
 
+TABLE = """CREATE TABLE IF NOT EXISTS ej_events (
+    position BIGINT PRIMARY KEY, stream_id TEXT NOT NULL, version BIGINT NOT NULL,
+    type TEXT NOT NULL, kind TEXT NOT NULL, ts TEXT NOT NULL, actor_id TEXT,
+    session_id TEXT, command_id TEXT, client_ip TEXT, voided_by TEXT,
+    pupils TEXT)"""
+# name: columns. Dropped while a rebuild fills the table, built again after.
+INDEXES = {
+    "ix_events_actor": "actor_id, ts",
+    "ix_events_session": "session_id, ts",
+    "ix_events_stream": "stream_id, version",
+    "ix_events_ts": "ts",
+}
 SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS ej_events (
-        position BIGINT PRIMARY KEY, stream_id TEXT NOT NULL, version BIGINT NOT NULL,
-        type TEXT NOT NULL, kind TEXT NOT NULL, ts TEXT NOT NULL, actor_id TEXT,
-        session_id TEXT, command_id TEXT, client_ip TEXT, voided_by TEXT,
-        pupils TEXT)""",
-    "CREATE INDEX IF NOT EXISTS ix_events_actor ON ej_events (actor_id, ts)",
-    "CREATE INDEX IF NOT EXISTS ix_events_session ON ej_events (session_id, ts)",
-    "CREATE INDEX IF NOT EXISTS ix_events_stream ON ej_events (stream_id, version)",
-    "CREATE INDEX IF NOT EXISTS ix_events_ts ON ej_events (ts)",
+    TABLE,
+    *(f"CREATE INDEX IF NOT EXISTS {n} ON ej_events ({c})" for n, c in INDEXES.items()),
 ]
 
 
@@ -66,29 +71,12 @@ class EventIndex:
         cur.execute("DELETE FROM ej_events")
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
-        rows = []
-        refold: dict[str, int] = {}
-        for n, e in page:
-            sid = str(n.originator_id)
-            rows.append(
-                (
-                    n.id,
-                    sid,
-                    n.originator_version,
-                    type(e).__name__,
-                    getattr(e, "stream_kind", "") or "",
-                    ts_key(e.timestamp),
-                    getattr(e, "actor_id", None),
-                    getattr(e, "session_id", None),
-                    getattr(e, "command_id", None),
-                    getattr(e, "client_ip", None),
-                    None,
-                    _pupils(sid, e),
-                )
-            )
-            if isinstance(e, META_EVENTS):
-                refold[sid] = n.originator_version
-        cur.insert_rows("ej_events", COLUMNS, rows)
+        cur.insert_rows("ej_events", COLUMNS, [_row(n, e) for n, e in page])
+        self._refold(cur, _voids(page))
+
+    def _refold(self, cur: Cursor, refold: dict[str, int]) -> None:
+        """Set ``voided_by`` of the streams voided or reinstated, as decided by
+        their events up to the given version."""
         for sid, version in refold.items():
             decided = voided_by(self.app.stream(sid, lte=version))
             cur.execute(
@@ -101,6 +89,68 @@ class EventIndex:
                 "WHERE stream_id = ? AND version = ?",
                 [(incident, sid, v) for v, incident in decided.items()],
             )
+
+
+class RebuildEventIndex(EventIndex):
+    """The event index for a rebuild into the emptied table (nobody reads it
+    until the rebuild has finished): ``start`` drops the secondary indexes, the
+    pages only copy rows in, and ``finish`` builds the indexes once and then sets
+    ``voided_by`` of each voided stream once, as its last void or reinstatement
+    decided (what the catch-up loop's page-by-page updates end with)."""
+
+    def __init__(self, app: SchoolApp) -> None:
+        super().__init__(app)
+        self.refold: dict[str, int] = {}
+
+    def start(self, cur: Cursor) -> None:
+        drop_indexes(cur)
+
+    def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
+        cur.insert_rows("ej_events", COLUMNS, [_row(n, e) for n, e in page])
+        self.refold.update(_voids(page))
+
+    def finish(self, cur: Cursor) -> None:
+        if cur.db.backend == "postgres":
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in SCHEMA[1:]:
+            cur.execute(statement)
+        self._refold(cur, self.refold)
+        self.refold = {}
+
+
+def drop_indexes(cur: Cursor) -> None:
+    """Drop the secondary indexes of ej_events (EventIndex builds them again)."""
+    db = cur.db
+    schema = f'"{db.schema}".' if db.backend == "postgres" else ""
+    for name in INDEXES:
+        cur.execute(f"DROP INDEX IF EXISTS {schema}{name}")
+
+
+def _row(n: Any, e: Any) -> tuple[Any, ...]:
+    sid = str(n.originator_id)
+    return (
+        n.id,
+        sid,
+        n.originator_version,
+        type(e).__name__,
+        getattr(e, "stream_kind", "") or "",
+        ts_key(e.timestamp),
+        getattr(e, "actor_id", None),
+        getattr(e, "session_id", None),
+        getattr(e, "command_id", None),
+        getattr(e, "client_ip", None),
+        None,
+        _pupils(sid, e),
+    )
+
+
+def _voids(page: Sequence[tuple[Any, Any]]) -> dict[str, int]:
+    """The streams a page voids or reinstates in, with the last such version."""
+    return {
+        str(n.originator_id): n.originator_version
+        for n, e in page
+        if isinstance(e, META_EVENTS)
+    }
 
 
 def _pupils(stream_id: str, event: Any) -> str | None:

@@ -12,7 +12,7 @@ at or after it, the document is the answer, with no fold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -28,6 +28,7 @@ _Row = tuple[str, str, str | None, str | None, bytes, str | None]
 
 
 DOC_COLUMNS = ("stream_id", "kind", "parent_id", "sort_key", "doc", "last_ts")
+KEY_COLUMNS = ("key", "stream_id")
 
 
 class Documents:
@@ -41,17 +42,46 @@ class Documents:
         cur.execute("DELETE FROM ej_keys")
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
-        touched: dict[str, Doc | None] = {}
+        fold = Fold(self.app)
+        # Every document the page changes, read at once.
+        fold.add(page, _load_many(cur, fold.streams(page)))
+        rows, voided, claims = fold.rows()
+        cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", DOC_COLUMNS[1:], rows)
+        cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", ("doc", "last_ts"), voided)
+        cur.delete_where_in("ej_keys", "stream_id", list(fold.touched))
+        unique = dict(claims)  # the last document to claim a key keeps it
+        cur.upsert_rows(
+            "ej_keys", KEY_COLUMNS, "key", ("stream_id",), list(unique.items())
+        )
+
+
+class Fold:
+    """The documents of the streams a run of pages touches, folded in log order
+    and not yet written: the catch-up loop folds one page over the stored
+    documents; a rebuild folds the whole log over empty views (RebuildDocuments)."""
+
+    def __init__(self, app: SchoolApp) -> None:
+        self.app = app
+        self.touched: dict[str, Doc | None] = {}
         # Where a stream whose creation is void is listed: kind, parent, sort key
         # of the document its creation started.
-        places: dict[str, tuple[str, str | None, str | None]] = {}
+        self.places: dict[str, tuple[str, str | None, str | None]] = {}
         # The latest event timestamp of each touched stream; None: unknown.
-        stamps: dict[str, str | None] = {}
-        # Every document the page changes, read at once.
-        loaded = _load_many(
-            cur,
-            {str(n.originator_id) for n, e in page if not isinstance(e, META_EVENTS)},
-        )
+        self.stamps: dict[str, str | None] = {}
+
+    @staticmethod
+    def streams(page: Sequence[tuple[Any, Any]]) -> set[str]:
+        """The streams whose stored documents folding ``page`` starts from."""
+        return {str(n.originator_id) for n, e in page if not isinstance(e, META_EVENTS)}
+
+    def add(
+        self,
+        page: Sequence[tuple[Any, Any]],
+        loaded: dict[str, tuple[Doc | None, str | None]],
+    ) -> None:
+        """Fold a page; ``loaded``: the stored documents and ``last_ts`` of the
+        streams this fold has not touched yet (missing: no row)."""
+        touched, places, stamps = self.touched, self.places, self.stamps
         for notification, event in page:
             sid = str(notification.originator_id)
             if isinstance(event, META_EVENTS):
@@ -71,37 +101,30 @@ class Documents:
                 if known is not None:
                     stamps[sid] = max(known, ts_key(event.timestamp))
             touched[sid] = doc
-        self._write(cur, touched, places, stamps)
 
-    @staticmethod
-    def _write(
-        cur: Cursor,
-        touched: dict[str, Doc | None],
-        places: dict[str, tuple[str, str | None, str | None]],
-        stamps: dict[str, str | None],
-    ) -> None:
+    def rows(
+        self, sids: Iterable[str] | None = None
+    ) -> tuple[list[_Row], list[_Row], list[tuple[str, str]]]:
+        """ej_docs rows of live documents and of streams whose creation is void,
+        and the lookup keys they claim (key, stream), of ``sids`` (default: every
+        touched stream), in the order touched: where two claim a key, the last
+        keeps it."""
         rows: list[_Row] = []
         voided: list[_Row] = []
-        keys: list[tuple[str, str]] = []
-        for sid, doc in touched.items():
+        claims: list[tuple[str, str]] = []
+        for sid in self.touched if sids is None else sids:
+            doc = self.touched[sid]
             if doc is None:
                 # A stream whose creation is void keeps its row, kind and place,
                 # so that as_of still lists it for moments before the void.
-                kind, parent, sort_key = places.get(sid, ("void", None, None))
-                voided.append((sid, kind, parent, sort_key, b"null", stamps[sid]))
+                kind, parent, sort_key = self.places.get(sid, ("void", None, None))
+                voided.append((sid, kind, parent, sort_key, b"null", self.stamps[sid]))
                 continue
             parent, sort_key = placement(doc)
-            rows.append(
-                (sid, doc["kind"], parent, sort_key, orjson.dumps(doc), stamps[sid])
-            )
-            keys.extend((key, sid) for key in lookup_keys(doc))
-        cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", DOC_COLUMNS[1:], rows)
-        cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", ("doc", "last_ts"), voided)
-        cur.delete_where_in("ej_keys", "stream_id", list(touched))
-        unique = dict(keys)  # the last document to claim a key keeps it
-        cur.upsert_rows(
-            "ej_keys", ("key", "stream_id"), "key", ("stream_id",), list(unique.items())
-        )
+            stamp = self.stamps[sid]
+            rows.append((sid, doc["kind"], parent, sort_key, orjson.dumps(doc), stamp))
+            claims.extend((key, sid) for key in lookup_keys(doc))
+        return rows, voided, claims
 
 
 def load_doc(cur: Cursor, stream_id: str) -> Doc | None:
@@ -137,3 +160,47 @@ def _load(cur: Cursor, stream_id: str) -> tuple[Doc | None, str | None]:
         return None, ""
     doc: Doc | None = orjson.loads(bytes(row["doc"]))
     return doc, row["last_ts"]
+
+
+class RebuildDocuments:
+    """The documents projection for a rebuild: the views were emptied and nobody
+    reads them until the tracked position says the rebuild has finished, so the
+    whole log is folded in memory (Fold, the catch-up loop's own code, over no
+    stored document) and each document written once, by COPY, at ``finish``,
+    rather than read and rewritten at every page that touches its stream.
+
+    The documents equal those the catch-up loop keeps; where two streams claim
+    one key or a stream whose creation is void moves, the rows are those of a
+    loop that applied the log as one page (as any page size does where pages do
+    not split such a stream's events)."""
+
+    name = "documents"
+    CHUNK = 20_000  # documents serialised and copied at a time
+
+    def __init__(self, app: SchoolApp) -> None:
+        self.app = app
+        self.fold = Fold(app)
+
+    def reset(self, cur: Cursor) -> None:
+        Documents(self.app).reset(cur)
+        self.fold = Fold(self.app)
+
+    def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
+        self.fold.add(page, {})  # the views were empty when the rebuild began
+
+    def finish(self, cur: Cursor) -> None:
+        """Write every folded document and its keys into the empty tables."""
+        fold = self.fold
+        claimed: dict[str, str] = {}
+        sids = list(fold.touched)
+        for i in range(0, len(sids), self.CHUNK):
+            chunk = sids[i : i + self.CHUNK]
+            rows, voided, claims = fold.rows(chunk)
+            cur.insert_rows("ej_docs", DOC_COLUMNS, rows + voided)
+            claimed.update(claims)  # the last document to claim a key keeps it
+            for sid in chunk:  # written: its memory can go
+                del fold.touched[sid]
+        keys = list(claimed.items())
+        for i in range(0, len(keys), self.CHUNK * 10):
+            cur.insert_rows("ej_keys", KEY_COLUMNS, keys[i : i + self.CHUNK * 10])
+        self.fold = Fold(self.app)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ejournal.projections.runner import Projection, Runner
-from ejournal.store import SchoolApp
+from ejournal.store import Database, SchoolApp
 
 PAGE = 16_000
 PARALLEL_FROM = 50_000  # events: below this, starting processes costs more
@@ -33,8 +33,10 @@ def rebuild(
     progress: Callable[[int, int], None] | None = None,
     *,
     parallel: bool | None = None,
+    page: int = PAGE,
 ) -> int:
-    """Drop and replay every view; returns the position reached."""
+    """Drop and replay every view; returns the position reached. ``page``: the
+    notifications each process reads and applies at a time."""
     app = runner.app
     target = app.recorder.max_notification_id() or 0
     if app.config.backend != "postgres":
@@ -52,7 +54,7 @@ def rebuild(
     workers = [
         context.Process(
             target=_replay,
-            args=(url, names, target, counter, errors),
+            args=(url, names, target, page, counter, errors),
             name=f"rebuild-{'-'.join(names)}",
         )
         for names, counter in zip(GROUPS, counters, strict=True)
@@ -87,27 +89,30 @@ def _report(
 
 
 def _replay(
-    url: str, names: tuple[str, ...], stop: int, done: Any, errors: Any
+    url: str, names: tuple[str, ...], stop: int, size: int, done: Any, errors: Any
 ) -> None:
-    """One process: replay the named views over positions 1..stop."""
-    from ejournal.projections.audit import EventIndex
-    from ejournal.projections.documents import Documents
+    """One process: replay the named views over positions 1..stop. A view may
+    prepare for the replay (``start``) and write what it kept back (``finish``):
+    the views are empty and nobody reads them until the rebuild has finished."""
+    from ejournal.projections.audit import RebuildEventIndex
+    from ejournal.projections.documents import RebuildDocuments
     from ejournal.projections.ledger import Ledger
     from ejournal.store import open_store
 
     app = open_store(url)
     try:
         makers: dict[str, Callable[[SchoolApp], Projection]] = {
-            "documents": Documents,
-            "events": EventIndex,
+            "documents": RebuildDocuments,
+            "events": RebuildEventIndex,
             "ledger": Ledger,
         }
         projections = [makers[name](app) for name in names]
         db = app.db()
+        _each(db, projections, "start")
         to_event = app.mapper.to_domain_event
         start = 1
         while start <= stop:
-            page = app.recorder.select_notifications(start=start, limit=PAGE, stop=stop)
+            page = app.recorder.select_notifications(start=start, limit=size, stop=stop)
             if not page:
                 break
             pairs = [(n, to_event(n)) for n in page]
@@ -117,8 +122,18 @@ def _replay(
             start = page[-1].id + 1
             with done.get_lock():
                 done.value += len(page)
+        _each(db, projections, "finish")
     except BaseException as exc:
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
     finally:
         app.close()
+
+
+def _each(db: Database, projections: list[Projection], step: str) -> None:
+    """Call ``step`` of the projections that have it, in one transaction."""
+    steps = [getattr(p, step) for p in projections if hasattr(p, step)]
+    if steps:
+        with db.write() as cur:
+            for call in steps:
+                call(cur)
