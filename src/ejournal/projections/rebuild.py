@@ -8,6 +8,12 @@ tracked position is set once both have finished. Until then it says the views ar
 partial (``REBUILDING``): a rebuild that dies half-way is started again from
 nothing by the next catch-up loop, never resumed on partial views.
 
+Because nobody reads the views meanwhile, the documents are folded in memory over
+the whole log and each written once at the end (documents.RebuildDocuments), and
+the event index is filled without its secondary indexes, built once at the end
+(audit.RebuildEventIndex; a process that dies before that leaves them to the next
+EventIndex, which creates them).
+
 On SQLite the two processes would only take turns at the database's single write
 lock, so the rebuild runs in this process there.
 """
