@@ -44,12 +44,31 @@ class Documents:
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
         fold = Fold(self.app)
         # Every document the page changes, read at once.
-        fold.add(page, _load_many(cur, fold.streams(page)))
+        loaded = _load_many(cur, fold.streams(page))
+        # The keys the stored documents claim, before folding changes them.
+        before = {
+            (key, sid)
+            for sid, (doc, _) in loaded.items()
+            if doc is not None
+            for key in lookup_keys(doc)
+        }
+        fold.add(page, loaded)
         rows, voided, claims = fold.rows()
         cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", DOC_COLUMNS[1:], rows)
         cur.upsert_rows("ej_docs", DOC_COLUMNS, "stream_id", ("doc", "last_ts"), voided)
-        cur.delete_where_in("ej_keys", "stream_id", list(fold.touched))
-        unique = dict(claims)  # the last document to claim a key keeps it
+        # Keys: only what changed. A lesson holds a key per mark, and a page of
+        # marks would otherwise delete and write all of them again. A stream
+        # whose stored document was not read (only voids touched it) has its
+        # keys written anew.
+        unread = [sid for sid in fold.touched if sid not in loaded]
+        cur.delete_where_in("ej_keys", "stream_id", unread)
+        after = set(claims)
+        gone = before - after
+        if gone:
+            cur.executemany(
+                "DELETE FROM ej_keys WHERE key = ? AND stream_id = ?", sorted(gone)
+            )
+        unique = {key: sid for key, sid in claims if (key, sid) not in before}
         cur.upsert_rows(
             "ej_keys", KEY_COLUMNS, "key", ("stream_id",), list(unique.items())
         )
