@@ -211,15 +211,21 @@ class RebuildDocuments:
         """Write every folded document and its keys into the empty tables."""
         fold = self.fold
         claimed: dict[str, str] = {}
-        sids = list(fold.touched)
+        # In key order: each row then lands at the right edge of the primary
+        # key's index, not on a random page of it. Claims stay in log order.
+        sids = sorted(fold.touched)
+        order = {sid: i for i, sid in enumerate(fold.touched)}
+        ordered: list[tuple[str, str]] = []
         for i in range(0, len(sids), self.CHUNK):
             chunk = sids[i : i + self.CHUNK]
             rows, voided, claims = fold.rows(chunk)
             cur.insert_rows("ej_docs", DOC_COLUMNS, rows + voided)
-            claimed.update(claims)  # the last document to claim a key keeps it
+            ordered.extend(claims)
             for sid in chunk:  # written: its memory can go
                 del fold.touched[sid]
-        keys = list(claimed.items())
+        ordered.sort(key=lambda claim: order[claim[1]])  # stable: log order
+        claimed.update(ordered)  # the last document to claim a key keeps it
+        keys = sorted(claimed.items())
         for i in range(0, len(keys), self.CHUNK * 10):
             cur.insert_rows("ej_keys", KEY_COLUMNS, keys[i : i + self.CHUNK * 10])
         self.fold = Fold(self.app)

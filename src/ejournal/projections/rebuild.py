@@ -20,6 +20,7 @@ lock, so the rebuild runs in this process there.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections.abc import Callable
@@ -126,6 +127,9 @@ def _replay(
                 for projection in projections:
                     projection.apply_page(cur, pairs)
             start = page[-1].id + 1
+            # What the views keep in memory lives until the end: kept out of
+            # the collector's way, or each full collection walks all of it.
+            gc.freeze()
             with done.get_lock():
                 done.value += len(page)
         _each(db, projections, "finish")
