@@ -252,3 +252,19 @@ def test_indexes_a_rebuild_dropped_before_it_died_are_built_again(
         assert everything(again) == kept
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_rebuild_whose_process_fails_leaves_the_indexes_built(
+    database_url: str, clock: FakeClock
+) -> None:
+    service = Service(database_url, clock=clock)
+    try:
+        busy_school(service)
+        # A page size the log cannot be read with: the processes fail after
+        # the event index's indexes were dropped.
+        with pytest.raises(RuntimeError, match="rebuild failed"):
+            rebuild(service.runner, database_url, parallel=True, page=-1)
+        assert event_indexes(service) == set(INDEXES)
+    finally:
+        service.close()

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ejournal.projections.audit import EventIndex
 from ejournal.projections.runner import Projection, Runner
 from ejournal.store import Database, SchoolApp
 
@@ -76,6 +77,7 @@ def rebuild(
     failed = [w.name for w in workers if w.exitcode != 0]
     if failed:
         detail = errors.get(timeout=1) if not errors.empty() else "no detail"
+        EventIndex(app)  # its indexes again, if the process that dropped them died
         raise RuntimeError(f"rebuild failed in {', '.join(failed)}: {detail}")
     runner.rebuilt(target)
     runner.catch_up(progress)  # whatever was appended meanwhile
