@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ejournal.domain.base import META_EVENTS, voided_by
-from ejournal.store import Cursor, SchoolApp
+from ejournal.store import Cursor, Database, SchoolApp
 
 TABLE = """CREATE TABLE IF NOT EXISTS ej_events (
     position BIGINT PRIMARY KEY, stream_id TEXT NOT NULL, version BIGINT NOT NULL,
@@ -102,19 +102,21 @@ class RebuildEventIndex(EventIndex):
         super().__init__(app)
         self.refold: dict[str, int] = {}
 
-    def start(self, cur: Cursor) -> None:
-        drop_indexes(cur)
+    def start(self, db: Database) -> None:
+        with db.write() as cur:
+            drop_indexes(cur)
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
         cur.insert_rows("ej_events", COLUMNS, [_row(n, e) for n, e in page])
         self.refold.update(_voids(page))
 
-    def finish(self, cur: Cursor) -> None:
-        if cur.db.backend == "postgres":
-            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for statement in SCHEMA[1:]:
-            cur.execute(statement)
-        self._refold(cur, self.refold)
+    def finish(self, db: Database) -> None:
+        with db.write() as cur:
+            if db.backend == "postgres":
+                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in SCHEMA[1:]:
+                cur.execute(statement)
+            self._refold(cur, self.refold)
         self.refold = {}
 
 

@@ -20,7 +20,7 @@ import orjson
 from ejournal.domain.base import META_EVENTS
 from ejournal.projections.audit import ts_key
 from ejournal.projections.streams import Doc, apply, fold_doc, lookup_keys, placement
-from ejournal.store import Cursor, SchoolApp
+from ejournal.store import Cursor, Database, SchoolApp
 
 _MISSING = object()
 # stream_id, kind, parent_id, sort_key, doc, last_ts
@@ -205,10 +205,16 @@ class RebuildDocuments:
         self.fold = Fold(self.app)
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
+        self.fold_page(page)
+
+    def fold_page(self, page: Sequence[tuple[Any, Any]]) -> None:
+        """Fold a page; needs no transaction (the stored views are not read)."""
         self.fold.add(page, {})  # the views were empty when the rebuild began
 
-    def finish(self, cur: Cursor) -> None:
-        """Write every folded document and its keys into the empty tables."""
+    def finish(self, db: Database) -> None:
+        """Write every folded document and its keys into the empty tables: a
+        transaction per chunk, opened once its rows are ready (a transaction
+        left idle while Python works is ended by the server's timeout)."""
         fold = self.fold
         claimed: dict[str, str] = {}
         # In key order: each row then lands at the right edge of the primary
@@ -219,7 +225,8 @@ class RebuildDocuments:
         for i in range(0, len(sids), self.CHUNK):
             chunk = sids[i : i + self.CHUNK]
             rows, voided, claims = fold.rows(chunk)
-            cur.insert_rows("ej_docs", DOC_COLUMNS, rows + voided)
+            with db.write() as cur:
+                cur.insert_rows("ej_docs", DOC_COLUMNS, rows + voided)
             ordered.extend(claims)
             for sid in chunk:  # written: its memory can go
                 del fold.touched[sid]
@@ -227,5 +234,6 @@ class RebuildDocuments:
         claimed.update(ordered)  # the last document to claim a key keeps it
         keys = sorted(claimed.items())
         for i in range(0, len(keys), self.CHUNK * 10):
-            cur.insert_rows("ej_keys", KEY_COLUMNS, keys[i : i + self.CHUNK * 10])
+            with db.write() as cur:
+                cur.insert_rows("ej_keys", KEY_COLUMNS, keys[i : i + self.CHUNK * 10])
         self.fold = Fold(self.app)

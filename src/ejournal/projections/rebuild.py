@@ -117,7 +117,11 @@ def _replay(
         }
         projections = [makers[name](app) for name in names]
         db = app.db()
-        _each(db, projections, "start")
+        for projection in projections:
+            getattr(projection, "start", _nothing)(db)
+        # Folded in memory outside any transaction; the others in one per page.
+        folded = [p for p in projections if isinstance(p, RebuildDocuments)]
+        stored = [p for p in projections if not isinstance(p, RebuildDocuments)]
         to_event = app.mapper.to_domain_event
         start = 1
         while start <= stop:
@@ -125,16 +129,20 @@ def _replay(
             if not page:
                 break
             pairs = [(n, to_event(n)) for n in page]
-            with db.write() as cur:
-                for projection in projections:
-                    projection.apply_page(cur, pairs)
+            for projection in folded:
+                projection.fold_page(pairs)
+            if stored:
+                with db.write() as cur:
+                    for other in stored:
+                        other.apply_page(cur, pairs)
             start = page[-1].id + 1
             # What the views keep in memory lives until the end: kept out of
             # the collector's way, or each full collection walks all of it.
             gc.freeze()
             with done.get_lock():
                 done.value += len(page)
-        _each(db, projections, "finish")
+        for projection in projections:
+            getattr(projection, "finish", _nothing)(db)
     except BaseException as exc:
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
@@ -142,10 +150,5 @@ def _replay(
         app.close()
 
 
-def _each(db: Database, projections: list[Projection], step: str) -> None:
-    """Call ``step`` of the projections that have it, in one transaction."""
-    steps = [getattr(p, step) for p in projections if hasattr(p, step)]
-    if steps:
-        with db.write() as cur:
-            for call in steps:
-                call(cur)
+def _nothing(db: Database) -> None:
+    """A view with nothing to prepare or write back."""
