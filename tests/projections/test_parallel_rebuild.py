@@ -192,22 +192,25 @@ def voided_school(service: Service, clock: FakeClock) -> None:
     service.runner.catch_up()
 
 
-@pytest.mark.parametrize("page", [PAGE, 7])
+@pytest.mark.parametrize(("page", "hot"), [(PAGE, None), (7, None), (7, 2)])
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_parallel_rebuild_of_a_log_with_voids_and_reinstatements(
-    database_url: str, clock: FakeClock, page: int
+    database_url: str, clock: FakeClock, page: int, hot: int | None
 ) -> None:
     """The documents folded in memory over every page and written once, the
     event index filled without its indexes and its voids set at the end, equal
     what the catch-up loop kept page by page, last_ts and voided_by included;
-    and the indexes exist again."""
+    and the indexes exist again. ``hot``: documents kept as objects, the others
+    set aside as bytes until touched again."""
     service = Service(database_url, clock=clock)
     try:
         voided_school(service, clock)
         kept = everything(service)
         assert any(r[10] is not None for r in kept["events"])  # voided_by set
         assert any(r[4] is None for r in kept["docs"])  # a creation voided
-        position = rebuild(service.runner, database_url, parallel=True, page=page)
+        position = rebuild(
+            service.runner, database_url, parallel=True, page=page, hot=hot
+        )
         rebuilt = everything(service)
         indexes = event_indexes(service)
     finally:

@@ -42,9 +42,11 @@ def rebuild(
     *,
     parallel: bool | None = None,
     page: int = PAGE,
+    hot: int | None = None,
 ) -> int:
     """Drop and replay every view; returns the position reached. ``page``: the
-    notifications each process reads and applies at a time."""
+    notifications each process reads and applies at a time; ``hot``: the
+    documents kept unserialised (RebuildDocuments.HOT)."""
     app = runner.app
     target = app.recorder.max_notification_id() or 0
     if app.config.backend != "postgres":
@@ -62,7 +64,7 @@ def rebuild(
     workers = [
         context.Process(
             target=_replay,
-            args=(url, names, target, page, counter, errors),
+            args=(url, names, target, page, hot, counter, errors),
             name=f"rebuild-{'-'.join(names)}",
         )
         for names, counter in zip(GROUPS, counters, strict=True)
@@ -98,7 +100,13 @@ def _report(
 
 
 def _replay(
-    url: str, names: tuple[str, ...], stop: int, size: int, done: Any, errors: Any
+    url: str,
+    names: tuple[str, ...],
+    stop: int,
+    size: int,
+    hot: int | None,
+    done: Any,
+    errors: Any,
 ) -> None:
     """One process: replay the named views over positions 1..stop. A view may
     prepare for the replay (``start``) and write what it kept back (``finish``):
@@ -121,6 +129,8 @@ def _replay(
             getattr(projection, "start", _nothing)(db)
         # Folded in memory outside any transaction; the others in one per page.
         folded = [p for p in projections if isinstance(p, RebuildDocuments)]
+        for projection in folded:
+            projection.HOT = hot or projection.HOT
         stored = [p for p in projections if not isinstance(p, RebuildDocuments)]
         to_event = app.mapper.to_domain_event
         start = 1
