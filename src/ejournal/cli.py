@@ -71,7 +71,8 @@ def serve(
         typer.Option(
             help="Where the views loop runs: its own process (frees the servers' "
             "core for requests), a thread of each server, or auto (a process on "
-            "PostgreSQL, a thread on SQLite, whose single writer gains nothing)",
+            "PostgreSQL, a thread on SQLite, the small single-machine default; "
+            "a process helps there too under load)",
         ),
     ] = ViewsMode.auto,
 ) -> None:

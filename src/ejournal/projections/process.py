@@ -23,6 +23,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 PARENT_CHECK = 1.0  # seconds between looks at whether the parent is still there
+SQLITE_POLL = 0.01  # seconds between the loop's looks at the log on SQLite
 
 
 class ViewsProcess:
@@ -72,7 +73,10 @@ def run_views(url: str, parent: int, ready: Any = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's ^C is the parent's
     app = open_store(url)
-    runner = Runner(app, [Documents(app), EventIndex(app), Ledger(app)])
+    # PostgreSQL wakes the loop on every append (NOTIFY); elsewhere nothing
+    # tells this process that a server wrote, so it looks often.
+    poll = 0.5 if app.config.backend == "postgres" else SQLITE_POLL
+    runner = Runner(app, [Documents(app), EventIndex(app), Ledger(app)], poll=poll)
     try:
         runner.catch_up()
         runner.start()
