@@ -124,22 +124,26 @@ class Runner:
             self._apply_claimed(pairs, last)
         except _Moved as moved:
             # Another process (a second server, the CLI) applied these first.
-            self._tell(page, last)
-            if moved.position - last > GAP_READ:
-                for listener in self.listeners:
-                    listener(None, moved.position)  # too far: forget everything
-            elif moved.position > last:
-                gap = self.app.recorder.select_notifications(
-                    start=last + 1, limit=moved.position - last, stop=moved.position
-                )
-                self._tell(gap, moved.position)
-            with self._cond:
-                self._position = moved.position
-                self._cond.notify_all()
+            self._advance(moved.position)
             return
         self._tell(page, last)
         with self._cond:
             self._position = last
+            self._cond.notify_all()
+
+    def _advance(self, position: int) -> None:
+        """Another process has applied the views up to ``position``: tell the
+        listeners which streams moved (read from the log's index, not decoded),
+        and release the commands waiting for it. Too far ahead, or behind (the
+        views were reset), every cached value is dropped."""
+        if self.listeners:
+            changes: dict[str, int] | None = None
+            if self._position <= position <= self._position + GAP_READ:
+                changes = self.db.streams_between(self._position, position)
+            for listener in self.listeners:
+                listener(changes, max(position, 0))
+        with self._cond:
+            self._position = position
             self._cond.notify_all()
 
     def _tell(self, page: Sequence[Any], position: int) -> None:
@@ -220,16 +224,7 @@ class Runner:
         pages here."""
         tracked = self.db.tracked(self.name)
         if tracked > self._position:
-            if tracked - self._position > GAP_READ:
-                for listener in self.listeners:
-                    listener(None, tracked)
-            elif self.listeners:
-                streams = self.db.streams_between(self._position, tracked)
-                for listener in self.listeners:
-                    listener(streams, tracked)
-            with self._cond:
-                self._position = tracked
-                self._cond.notify_all()
+            self._advance(tracked)
             self._stalled_since = None
             return True
         if tracked < 0 or (self.app.recorder.max_notification_id() or 0) <= tracked:
