@@ -46,12 +46,10 @@ from ejournal.domain.errors import (
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
 from ejournal.domain.settings import SETTINGS_ID, rules_from
 from ejournal.projections import journal
-from ejournal.projections.audit import EventIndex, ts_key
+from ejournal.projections.audit import ts_key
 from ejournal.projections.cached import cached_reader
-from ejournal.projections.documents import Documents
-from ejournal.projections.ledger import Ledger
 from ejournal.projections.reader import Reader, reader
-from ejournal.projections.runner import Runner
+from ejournal.projections.runner import Runner, views_of
 from ejournal.security import (
     DUMMY_HASH,
     Actor,
@@ -127,9 +125,7 @@ class Service:
         self._deciding = threading.BoundedSemaphore(
             12 if self.app.config.backend == "postgres" else 4
         )
-        self.runner = Runner(
-            self.app, [Documents(self.app), EventIndex(self.app), Ledger(self.app)]
-        )
+        self.runner = Runner(self.app, views_of(self.app))
         # Sessions and documents commands read, kept exact by the views loop
         # (ejournal.cache); used only while that loop runs.
         self.view_cache = StampedCache(VIEW_CACHE_SIZE, self.runner.position)

@@ -62,10 +62,7 @@ class ViewsProcess:
 def run_views(url: str, parent: int, ready: Any = None) -> None:
     """The process's body: catch up, then keep the views until told to stop or
     orphaned."""
-    from ejournal.projections.audit import EventIndex
-    from ejournal.projections.documents import Documents
-    from ejournal.projections.ledger import Ledger
-    from ejournal.projections.runner import Runner
+    from ejournal.projections.runner import Runner, views_of
     from ejournal.store import open_store
 
     logging.basicConfig(level=logging.INFO)
@@ -76,7 +73,7 @@ def run_views(url: str, parent: int, ready: Any = None) -> None:
     # PostgreSQL wakes the loop on every append (NOTIFY); elsewhere nothing
     # tells this process that a server wrote, so it looks often.
     poll = 0.5 if app.config.backend == "postgres" else SQLITE_POLL
-    runner = Runner(app, [Documents(app), EventIndex(app), Ledger(app)], poll=poll)
+    runner = Runner(app, views_of(app), poll=poll)
     try:
         runner.catch_up()
         runner.start()

@@ -45,6 +45,15 @@ class Projection(Protocol):
         """Drop this projection's rows (for a rebuild)."""
 
 
+def views_of(app: SchoolApp) -> list[Projection]:
+    """Every view the loop keeps: the documents, the event index, the ledger."""
+    from ejournal.projections.audit import EventIndex
+    from ejournal.projections.documents import Documents
+    from ejournal.projections.ledger import Ledger
+
+    return [Documents(app), EventIndex(app), Ledger(app)]
+
+
 class _Moved(Exception):
     def __init__(self, position: int) -> None:
         super().__init__(position)
