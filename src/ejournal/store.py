@@ -446,8 +446,8 @@ def _copy_field(value: Any) -> str:
 
 
 def copy_text(rows: Sequence[Sequence[Any]]) -> str:
-    """Rows in PostgreSQL's COPY text format (psycopg's write_row costs ~10 µs a
-    row in Python; this is a few)."""
+    """Rows in PostgreSQL's COPY text format, formatted in Python (~8 µs a row
+    of twelve columns; psycopg's write_row, C code, ~1 µs: Cursor.insert_rows)."""
     return "".join("\t".join([_copy_field(v) for v in row]) + "\n" for row in rows)
 
 
@@ -465,16 +465,30 @@ class Cursor:
             self.raw.executemany(self.db.sql(statement), [tuple(r) for r in rows])
 
     def insert_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        types: Sequence[str] | None = None,
     ) -> None:
         """Plain inserts of many rows: COPY on PostgreSQL (an order of magnitude
-        less per row than executemany once there are more than a few)."""
+        less per row than executemany once there are more than a few), each row
+        formatted by psycopg's own C code (~1 µs a row for the event index's
+        twelve columns, against ~8 µs for copy_text). ``types``: the columns'
+        PostgreSQL types, each value then of that type or None: the COPY is
+        binary (bytea is neither spelt out in hex nor parsed back)."""
         if not rows:
             return
         cols = ", ".join(columns)
         if self.db.backend == "postgres" and len(rows) >= COPY_FROM:
-            with self.raw.copy(self.db.sql(f"COPY {table} ({cols}) FROM STDIN")) as c:
-                c.write(copy_text(rows))
+            binary = " (FORMAT BINARY)" if types else ""
+            statement = self.db.sql(f"COPY {table} ({cols}) FROM STDIN{binary}")
+            with self.raw.copy(statement) as c:
+                if types:
+                    c.set_types(list(types))
+                write = c.write_row
+                for row in rows:
+                    write(row)
             return
         marks = ", ".join("?" * len(columns))
         self.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
