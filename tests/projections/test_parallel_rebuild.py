@@ -5,6 +5,7 @@ rebuild that dies half-way is never resumed on partial views."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,7 @@ import pytest
 
 from ejournal.domain.base import SYSTEM_ACTOR, EventReinstated, new_id, voided_by
 from ejournal.projections.audit import COLUMNS, INDEXES, drop_indexes
-from ejournal.projections.rebuild import PAGE, rebuild
+from ejournal.projections.rebuild import PAGE, SECONDARY, rebuild
 from ejournal.service import Service
 from tests.builders import FakeClock, School, build_school, run
 from tests.projections.support import last_version, table_diff, tables, void
@@ -44,23 +45,28 @@ def everything(service: Service) -> dict[str, Any]:
     return out
 
 
-def event_indexes(service: Service) -> set[str]:
-    """The secondary indexes of ej_events that exist."""
+def event_indexes(service: Service, tables: str = "ej_events") -> set[str]:
+    """The secondary indexes of ej_events (or ``tables``) that exist."""
     db = service.app.db()
     with db.read() as cur:
         if db.backend == "postgres":
             cur.raw.execute(
                 "SELECT indexname AS name FROM pg_indexes "
-                "WHERE schemaname = %s AND tablename = 'ej_events'",
-                (db.schema,),
+                "WHERE schemaname = %s AND tablename = ANY(%s)",
+                (db.schema, tables.split()),
             )
             rows = cur.raw.fetchall()
         else:
             rows = cur.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index' "
-                "AND tbl_name = 'ej_events'"
+                f"AND tbl_name IN ({', '.join(repr(t) for t in tables.split())})"
             ).fetchall()
-    return {str(r["name"]) for r in rows} & set(INDEXES)
+    return {str(r["name"]) for r in rows} & (set(INDEXES) | set(SECONDARY))
+
+
+def view_indexes(service: Service) -> set[str]:
+    """The secondary indexes of the event index, documents and keys."""
+    return event_indexes(service, "ej_events ej_docs ej_keys")
 
 
 def reinstate(service: Service, stream_id: str, version: int) -> None:
@@ -192,10 +198,13 @@ def voided_school(service: Service, clock: FakeClock) -> None:
     service.runner.catch_up()
 
 
-@pytest.mark.parametrize(("page", "hot"), [(PAGE, None), (7, None), (7, 2)])
+@pytest.mark.parametrize(
+    ("page", "hot", "shards"),
+    [(PAGE, None, 2), (7, None, 2), (7, 2, 2), (7, 2, 3), (PAGE, None, 1)],
+)
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_parallel_rebuild_of_a_log_with_voids_and_reinstatements(
-    database_url: str, clock: FakeClock, page: int, hot: int | None
+    database_url: str, clock: FakeClock, page: int, hot: int | None, shards: int
 ) -> None:
     """The documents folded in memory over every page and written once, the
     event index filled without its indexes and its voids set at the end, equal
@@ -209,16 +218,17 @@ def test_a_parallel_rebuild_of_a_log_with_voids_and_reinstatements(
         assert any(r[10] is not None for r in kept["events"])  # voided_by set
         assert any(r[4] is None for r in kept["docs"])  # a creation voided
         position = rebuild(
-            service.runner, database_url, parallel=True, page=page, hot=hot
+            service.runner, database_url, parallel=True, page=page, hot=hot,
+            shards=shards,
         )
         rebuilt = everything(service)
-        indexes = event_indexes(service)
+        indexes = view_indexes(service)
     finally:
         service.close()
     assert position == kept["position"]
     assert table_diff(kept, rebuilt) == []
     assert rebuilt == kept
-    assert indexes == set(INDEXES)
+    assert indexes == set(INDEXES) | set(SECONDARY)
 
 
 def test_the_event_indexes_exist_after_a_rebuild(
@@ -227,9 +237,9 @@ def test_the_event_indexes_exist_after_a_rebuild(
     service = Service(database_url, clock=clock)
     try:
         busy_school(service)
-        assert event_indexes(service) == set(INDEXES)
+        assert view_indexes(service) == set(INDEXES) | set(SECONDARY)
         rebuild(service.runner, database_url, parallel=True)
-        assert event_indexes(service) == set(INDEXES)
+        assert view_indexes(service) == set(INDEXES) | set(SECONDARY)
     finally:
         service.close()
 
@@ -243,13 +253,17 @@ def test_indexes_a_rebuild_dropped_before_it_died_are_built_again(
         kept = everything(service)
         # The rebuild's processes were killed after the indexes were dropped.
         service.runner.reset(rebuilding=True)
-        with service.app.db().write() as cur:
+        db = service.app.db()
+        with db.write() as cur:
             drop_indexes(cur)
+            for index in SECONDARY:
+                schema = f'"{db.schema}".' if db.backend == "postgres" else ""
+                cur.execute(f"DROP INDEX IF EXISTS {schema}{index}")
     finally:
         service.close()
     again = Service(database_url, clock=clock)
     try:
-        assert event_indexes(again) == set(INDEXES)
+        assert view_indexes(again) == set(INDEXES) | set(SECONDARY)
         assert again.runner.position == 0
         again.runner.catch_up()
         assert everything(again) == kept
@@ -268,6 +282,79 @@ def test_a_rebuild_whose_process_fails_leaves_the_indexes_built(
         # the event index's indexes were dropped.
         with pytest.raises(RuntimeError, match="rebuild failed"):
             rebuild(service.runner, database_url, parallel=True, page=-1)
-        assert event_indexes(service) == set(INDEXES)
+        assert view_indexes(service) == set(INDEXES) | set(SECONDARY)
     finally:
         service.close()
+
+
+def shard_of(stream_id: str, shards: int) -> int:
+    """The process that folds a stream (rebuild._shard_page's split)."""
+    return UUID(stream_id).bytes[15] % shards
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_key_claimed_by_streams_folded_in_different_processes(
+    database_url: str, clock: FakeClock
+) -> None:
+    """Two lessons claim one mark's key and are folded by different processes:
+    the rebuild decides the key as the loop did (the lesson created later,
+    which recorded it last, keeps it), and every document and index row of
+    both is there once."""
+    service = Service(database_url, clock=clock)
+    try:
+        school = build_school(service)
+        teacher = school.actor(service, "teacher")
+        lessons = school.lesson_ids  # in the order they were created
+        first, second, shards = next(
+            (a, b, n)
+            for n in (2, 3, 4, 5)
+            for i, a in enumerate(lessons)
+            for b in lessons[i + 1 :]
+            if shard_of(a, n) != shard_of(b, n)
+        )
+        pupil = school.students[0]
+        run(
+            service,
+            teacher,
+            "record-mark",
+            {
+                "lesson_id": first,
+                "student_id": pupil,
+                "value": "4",
+                "work_type": "oral",
+            },
+        )
+        recorded = next(
+            e for e in service.app.stream(first) if type(e).__name__ == "MarkRecorded"
+        )
+        clock.advance(minutes=5)
+        service.app.save(  # the same mark, recorded in the other lesson too
+            dataclasses.replace(
+                recorded,
+                originator_id=UUID(second),
+                originator_version=last_version(service, second) + 1,
+                timestamp=service.clock(),
+            )
+        )
+        clock.advance(minutes=5)
+        run(
+            service,
+            teacher,
+            "record-mark",
+            {  # the first lesson touched again
+                "lesson_id": first,
+                "student_id": school.students[1],
+                "value": "5",
+                "work_type": "oral",
+            },
+        )
+        service.runner.catch_up()
+        kept = everything(service)
+        key = f"mark:{recorded.mark_id}"
+        assert (key, second) in kept["keys"]
+        rebuild(service.runner, database_url, parallel=True, shards=shards)
+        rebuilt = everything(service)
+    finally:
+        service.close()
+    assert table_diff(kept, rebuilt) == []
+    assert rebuilt == kept

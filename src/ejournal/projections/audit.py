@@ -46,6 +46,7 @@ COLUMNS = (
     "voided_by",
     "pupils",
 )
+TYPES = ("int8", "text", "int8", *("text",) * 9)  # a binary COPY's
 
 
 def ts_key(moment: datetime | str) -> str:
@@ -98,8 +99,12 @@ class RebuildEventIndex(EventIndex):
     ``voided_by`` of each voided stream once, as its last void or reinstatement
     decided (what the catch-up loop's page-by-page updates end with)."""
 
-    def __init__(self, app: SchoolApp) -> None:
-        super().__init__(app)
+    def __init__(self, app: SchoolApp, *, create: bool = True) -> None:
+        """``create``: False where the schema exists and its indexes were
+        dropped for the rebuild (creating it would build them again)."""
+        if create:
+            super().__init__(app)
+        self.app = app
         self.refold: dict[str, int] = {}
 
     def start(self, db: Database) -> None:
@@ -107,17 +112,27 @@ class RebuildEventIndex(EventIndex):
             drop_indexes(cur)
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
-        cur.insert_rows("ej_events", COLUMNS, [_row(n, e) for n, e in page])
+        cur.insert_rows("ej_events", COLUMNS, [_row(n, e) for n, e in page], TYPES)
         self.refold.update(_voids(page))
 
     def finish(self, db: Database) -> None:
-        with db.write() as cur:
-            if db.backend == "postgres":
-                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for statement in SCHEMA[1:]:
-                cur.execute(statement)
-            self._refold(cur, self.refold)
+        finish_rebuild(self.app, db, self.refold)
         self.refold = {}
+
+
+def finish_rebuild(app: SchoolApp, db: Database, refold: dict[str, int]) -> None:
+    """Build the secondary indexes of the filled ej_events, then set
+    ``voided_by`` of the streams ``refold`` names (the last version of each
+    that voids or reinstates): what RebuildEventIndex ends with, also where
+    several processes filled the table (projections/rebuild.py)."""
+    with db.write() as cur:
+        if db.backend == "postgres":
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in SCHEMA[1:]:
+            cur.execute(statement)
+    view = EventIndex(app)  # its schema exists now: nothing more is built
+    with db.write() as cur:
+        view._refold(cur, refold)
 
 
 def drop_indexes(cur: Cursor) -> None:

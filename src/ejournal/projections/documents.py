@@ -30,6 +30,7 @@ _Row = tuple[str, str, str | None, str | None, bytes, str | None]
 
 
 DOC_COLUMNS = ("stream_id", "kind", "parent_id", "sort_key", "doc", "last_ts")
+DOC_TYPES = ("text", "text", "text", "text", "bytea", "text")  # a binary COPY's
 KEY_COLUMNS = ("key", "stream_id")
 
 
@@ -158,6 +159,20 @@ def _unpack(blob: bytes) -> Any:
     return orjson.loads(zlib.decompress(blob))
 
 
+# A cooled document's kind, parent_id, sort_key and lookup keys.
+_Meta = tuple[str, str | None, str | None, list[str]]
+
+
+def _cool(doc: Doc | None, stamp: str | None) -> tuple[bytes, str | None, _Meta | None]:
+    """A document set aside by RebuildDocuments (_pack), with what its ej_docs
+    row and claims will need should nothing touch it again."""
+    if doc is None:
+        return _pack(None), stamp, None
+    parent, sort_key = placement(doc)
+    meta = (doc["kind"], parent, sort_key, lookup_keys(doc))
+    return zlib.compress(orjson.dumps(doc), 1), stamp, meta
+
+
 def load_doc(cur: Cursor, stream_id: str) -> Doc | None:
     return _load(cur, stream_id)[0]
 
@@ -214,11 +229,19 @@ class RebuildDocuments:
     # with it (most of the rest: the lookup keys, collected for the end).
     HOT = 5_000
 
-    def __init__(self, app: SchoolApp) -> None:
+    def __init__(self, app: SchoolApp, *, staged: bool = False) -> None:
         self.app = app
         self.fold = Fold(app)
-        self.cold: dict[str, tuple[bytes, str | None]] = {}
-        self.order: dict[str, int] = {}  # first touched: the claims' order
+        # Cooled documents: compressed JSON, last_ts, and the row's kind,
+        # place and lookup keys (None: a stream whose creation is void), so
+        # that one untouched until the end is written as it was packed.
+        self.cold: dict[str, tuple[bytes, str | None, _Meta | None]] = {}
+        # The position of each stream's first event folded: the claims' order.
+        self.order: dict[str, int] = {}
+        # Staged: other processes fold other streams of the same log, so a
+        # key two of them claim is decided once all have written
+        # (STAGE, merge_staged_keys).
+        self.staged = staged
 
     def reset(self, cur: Cursor) -> None:
         Documents(self.app).reset(cur)
@@ -236,30 +259,50 @@ class RebuildDocuments:
         # The views were empty when the rebuild began: a stream not in memory
         # starts from nothing, or from its cooled document.
         back = {sid: cold.pop(sid) for sid in streams if sid in cold}
-        fold.add(page, {sid: (_unpack(b), ts) for sid, (b, ts) in back.items()})
+        fold.add(page, {sid: (_unpack(b), ts) for sid, (b, ts, _) in back.items()})
         touched = fold.touched
         for notification, _ in page:
             sid = str(notification.originator_id)
             cold.pop(sid, None)  # refolded from its stream by a void meanwhile
-            self.order.setdefault(sid, len(self.order))
+            self.order.setdefault(sid, notification.id)
             touched[sid] = touched.pop(sid)  # the most recent last
         excess = len(touched) - self.HOT
         if excess > 0:
             for sid in list(itertools.islice(touched, excess)):
-                cold[sid] = (_pack(touched.pop(sid)), fold.stamps[sid])
+                cold[sid] = _cool(touched.pop(sid), fold.stamps[sid])
 
-    def _warm(self, sids: Sequence[str]) -> None:
+    def _rows(self, sids: Sequence[str]) -> tuple[list[_Row], list[tuple[str, str]]]:
+        """ej_docs rows and claims of ``sids`` (Fold.rows): a document cooled
+        and not touched since as it was packed, the others from the fold."""
+        fold, cold = self.fold, self.cold
+        rows: list[_Row] = []
+        claims: list[tuple[str, str]] = []
+        warm: list[str] = []
         for sid in sids:
-            if sid in self.cold:
-                blob, stamp = self.cold.pop(sid)
-                self.fold.touched[sid] = _unpack(blob)
-                self.fold.stamps[sid] = stamp
+            entry = cold.pop(sid, None)
+            if entry is None:
+                warm.append(sid)
+                continue
+            blob, stamp, meta = entry
+            if meta is None:  # a creation void: its row from the fold's places
+                fold.touched[sid] = _unpack(blob)
+                fold.stamps[sid] = stamp
+                warm.append(sid)
+                continue
+            kind, parent, sort_key, keys = meta
+            rows.append((sid, kind, parent, sort_key, zlib.decompress(blob), stamp))
+            claims.extend((key, sid) for key in keys)
+        live, voided, folded = fold.rows(warm)
+        for sid in warm:  # written: its memory can go
+            del fold.touched[sid]
+        rows += live + voided
+        rows.sort(key=lambda row: row[0])
+        return rows, claims + folded
 
     def finish(self, db: Database) -> None:
         """Write every folded document and its keys into the empty tables: a
         transaction per chunk, opened once its rows are ready (a transaction
         left idle while Python works is ended by the server's timeout)."""
-        fold = self.fold
         claimed: dict[str, str] = {}
         # In key order: each row then lands at the right edge of the primary
         # key's index, not on a random page of it. Claims stay in log order.
@@ -267,19 +310,58 @@ class RebuildDocuments:
         order = self.order
         ordered: list[tuple[str, str]] = []
         for i in range(0, len(sids), self.CHUNK):
-            chunk = sids[i : i + self.CHUNK]
-            self._warm(chunk)
-            rows, voided, claims = fold.rows(chunk)
+            rows, claims = self._rows(sids[i : i + self.CHUNK])
             with db.write() as cur:
-                cur.insert_rows("ej_docs", DOC_COLUMNS, rows + voided)
+                cur.insert_rows("ej_docs", DOC_COLUMNS, rows, DOC_TYPES)
             ordered.extend(claims)
-            for sid in chunk:  # written: its memory can go
-                del fold.touched[sid]
-        ordered.sort(key=lambda claim: order[claim[1]])  # stable: log order
-        claimed.update(ordered)  # the last document to claim a key keeps it
-        keys = sorted(claimed.items())
-        for i in range(0, len(keys), self.CHUNK * 10):
-            with db.write() as cur:
-                cur.insert_rows("ej_keys", KEY_COLUMNS, keys[i : i + self.CHUNK * 10])
+        if self.staged:
+            staged = [(key, sid, order[sid]) for key, sid in ordered]
+            for i in range(0, len(staged), self.CHUNK * 10):
+                with db.write() as cur:
+                    cur.insert_rows(
+                        STAGE,
+                        STAGE_COLUMNS,
+                        staged[i : i + self.CHUNK * 10],
+                        STAGE_TYPES,
+                    )
+        else:
+            ordered.sort(key=lambda claim: order[claim[1]])  # stable: log order
+            claimed.update(ordered)  # the last document to claim a key keeps it
+            keys = sorted(claimed.items())
+            for i in range(0, len(keys), self.CHUNK * 10):
+                with db.write() as cur:
+                    cur.insert_rows(
+                        "ej_keys", KEY_COLUMNS, keys[i : i + self.CHUNK * 10]
+                    )
         self.fold = Fold(self.app)
         self.order = {}
+
+
+# The lookup keys of a rebuild whose streams are folded by several processes
+# (RebuildDocuments(staged=True)): every claim with the position of its
+# stream's first event; no index, nobody else reads it.
+STAGE = "ej_keys_rebuild"
+STAGE_COLUMNS = ("key", "stream_id", "first")
+STAGE_TYPES = ("text", "text", "int8")
+
+
+def stage_keys(cur: Cursor) -> None:
+    """An empty stage for the claims (left over by a rebuild that died: emptied)."""
+    cur.execute(
+        f"CREATE UNLOGGED TABLE IF NOT EXISTS {STAGE} "
+        "(key TEXT NOT NULL, stream_id TEXT NOT NULL, first BIGINT NOT NULL)"
+    )
+    cur.execute(f"TRUNCATE {STAGE}")
+
+
+def merge_staged_keys(cur: Cursor) -> None:
+    """Write the staged claims into the empty ej_keys: where streams claim one
+    key, the stream first touched last keeps it, as RebuildDocuments does in
+    one process (and the catch-up loop over one page); then drop the stage."""
+    if cur.db.backend == "postgres":
+        cur.execute("SET LOCAL work_mem = '256MB'")
+    cur.execute(
+        f"INSERT INTO ej_keys (key, stream_id) SELECT DISTINCT ON (key) key, "
+        f"stream_id FROM {STAGE} ORDER BY key, first DESC"
+    )
+    cur.execute(f"DROP TABLE {STAGE}")

@@ -1,20 +1,26 @@
-"""Rebuild every view from the log, the views split between processes.
+"""Rebuild every view from the log, the work split between processes.
 
 The catch-up loop applies the three views page by page in one transaction, on one
-core. A rebuild does not need that: the views are empty and nobody reads them, so
-the documents are replayed in one process while the event index and the ledger
-are replayed in another, each reading and decoding the log itself, and the
-tracked position is set once both have finished. Until then it says the views are
-partial (``REBUILDING``): a rebuild that dies half-way is started again from
-nothing by the next catch-up loop, never resumed on partial views.
+core. A rebuild does not need that: the views are empty and nobody reads them.
+The streams are split between ``SHARDS`` processes (by the last byte of their id),
+each reading, decoding and folding only its own streams' events, into their
+documents and their event index rows: a document is the fold of one stream, an
+index row needs only its event and its stream's voids, so every event is decoded
+once. The lookup keys two streams may claim are staged with the position of each
+stream's first event and decided once every process has written
+(documents.merge_staged_keys), as one process would. Another process links the
+ledger, which hashes the stored bytes and decodes nothing. The tracked position is
+set once all have finished; until then it says the views are partial
+(``REBUILDING``): a rebuild that dies half-way is started again from nothing by
+the next catch-up loop, never resumed on partial views.
 
-Because nobody reads the views meanwhile, the documents are folded in memory over
-the whole log and each written once at the end (documents.RebuildDocuments), and
-the event index is filled without its secondary indexes, built once at the end
-(audit.RebuildEventIndex; a process that dies before that leaves them to the next
-EventIndex, which creates them).
+Because nobody reads the views meanwhile, they are emptied by TRUNCATE, the
+documents are folded in memory over the whole log and each written once at the
+end (documents.RebuildDocuments), and the tables are filled without their
+secondary indexes, built once at the end (a rebuild that dies before that leaves
+them to the next start: EventIndex and store.create_tables create them).
 
-On SQLite the two processes would only take turns at the database's single write
+On SQLite the processes would only take turns at the database's single write
 lock, so the rebuild runs in this process there.
 """
 
@@ -22,17 +28,37 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import queue
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
-from ejournal.projections.audit import EventIndex
-from ejournal.projections.runner import Projection, Runner
-from ejournal.store import Database, SchoolApp
+from eventsourcing.persistence import Notification
+from psycopg.rows import tuple_row
+
+from ejournal.projections.audit import (
+    EventIndex,
+    RebuildEventIndex,
+    drop_indexes,
+    finish_rebuild,
+)
+from ejournal.projections.documents import (
+    RebuildDocuments,
+    merge_staged_keys,
+    stage_keys,
+)
+from ejournal.projections.ledger import Ledger
+from ejournal.projections.runner import REBUILDING, Runner
+from ejournal.store import Database, SchoolApp, create_tables
 
 PAGE = 16_000
 PARALLEL_FROM = 50_000  # events: below this, starting processes costs more
-GROUPS = (("documents",), ("events", "ledger"))
+# The secondary indexes of ej_docs and ej_keys (store.create_tables): dropped
+# while the rebuild fills the tables, built once at the end (or by the next
+# start if the rebuild died).
+SECONDARY = ("ix_docs_parent", "ix_keys_stream")
+SHARDS = 2  # processes that fold the streams, each its share; one more links the ledger
 
 
 def rebuild(
@@ -43,10 +69,12 @@ def rebuild(
     parallel: bool | None = None,
     page: int = PAGE,
     hot: int | None = None,
+    shards: int = SHARDS,
 ) -> int:
     """Drop and replay every view; returns the position reached. ``page``: the
     notifications each process reads and applies at a time; ``hot``: the
-    documents kept unserialised (RebuildDocuments.HOT)."""
+    documents kept unserialised (RebuildDocuments.HOT); ``shards``: the
+    processes the streams are split between."""
     app = runner.app
     target = app.recorder.max_notification_id() or 0
     if app.config.backend != "postgres":
@@ -57,33 +85,88 @@ def rebuild(
         runner.reset()
         runner.catch_up(progress)
         return runner.position
-    runner.reset(rebuilding=True)
+    _empty(runner)
     context = multiprocessing.get_context("spawn")
-    counters = [context.Value("q", 0) for _ in GROUPS]
-    errors = context.Queue()
+    jobs: list[tuple[Callable[..., None], tuple[Any, ...], str]] = [
+        (_replay_shard, (shard, shards, hot), f"rebuild-streams-{shard}")
+        for shard in range(shards)
+    ]
+    jobs.append((_replay_ledger, (), "rebuild-ledger"))
+    counters = [context.Value("q", 0) for _ in jobs]
+    results = context.Queue()
     workers = [
         context.Process(
-            target=_replay,
-            args=(url, names, target, page, hot, counter, errors),
-            name=f"rebuild-{'-'.join(names)}",
+            target=_run,
+            args=(job, url, target, page, counter, results, name, *args),
+            name=name,
         )
-        for names, counter in zip(GROUPS, counters, strict=True)
+        for (job, args, name), counter in zip(jobs, counters, strict=True)
     ]
     for worker in workers:
         worker.start()
     reported = 0
+    refold: dict[str, int] = {}
+    errors: list[str] = []
+    told = 0  # shards whose voided streams arrived
+
+    def drain(wait: float = 0.0) -> None:
+        nonlocal told
+        while True:
+            try:
+                kind, payload = (
+                    results.get(timeout=wait) if wait else results.get_nowait()
+                )
+            except queue.Empty:
+                return
+            if kind == "refold":
+                refold.update(payload)
+                told += 1
+            else:
+                errors.append(payload)
+
     while any(worker.is_alive() for worker in workers):
         time.sleep(0.2)
+        drain()
         reported = _report(counters, reported, target, progress)
     _report(counters, reported, target, progress)
     failed = [w.name for w in workers if w.exitcode != 0]
+    while not failed and told < shards:
+        drain(wait=5.0)  # a process puts its last words before it ends
+        if told < shards:
+            failed = ["the streams' processes (no word from them)"]
+    drain()
+    db = app.db()
     if failed:
-        detail = errors.get(timeout=1) if not errors.empty() else "no detail"
-        EventIndex(app)  # its indexes again, if the process that dropped them died
+        detail = errors[0] if errors else "no detail"
+        EventIndex(app)  # its indexes again, dropped for the rebuild
+        create_tables(db)  # and those of the documents and keys
         raise RuntimeError(f"rebuild failed in {', '.join(failed)}: {detail}")
+    finish_rebuild(app, db, refold)
+    with db.write() as cur:
+        merge_staged_keys(cur)
+    create_tables(db)  # the documents' and keys' secondary indexes, built once
     runner.rebuilt(target)
     runner.catch_up(progress)  # whatever was appended meanwhile
     return runner.position
+
+
+def _empty(runner: Runner) -> None:
+    """Say the views are being rebuilt and empty them (TRUNCATE: a DELETE of
+    a million rows costs the database as much as writing them), in one
+    transaction; drop the event index's secondary indexes and stage the keys."""
+    db = runner.app.db()
+    with db.write() as cur:
+        cur.execute("DELETE FROM ej_tracking WHERE name = ?", (runner.name,))
+        cur.execute(
+            "INSERT INTO ej_tracking (name, position) VALUES (?, ?)",
+            (runner.name, REBUILDING),
+        )
+        cur.execute("TRUNCATE ej_docs, ej_keys, ej_events")
+        drop_indexes(cur)
+        for index in SECONDARY:  # built again by create_tables
+            cur.execute(f'DROP INDEX IF EXISTS "{db.schema}".{index}')
+        stage_keys(cur)
+    runner.reset(rebuilding=True)  # over empty tables: its in-memory state
 
 
 def _report(
@@ -92,73 +175,137 @@ def _report(
     target: int,
     progress: Callable[[int, int], None] | None,
 ) -> int:
-    """Progress is that of the slower group."""
-    done = min(int(c.value) for c in counters)
+    """Progress is the lesser of the streams' (together) and the ledger's."""
+    done = min(sum(int(c.value) for c in counters[:-1]), int(counters[-1].value))
     if progress is not None and done > reported:
         progress(done - reported, min(done, target))
     return max(done, reported)
 
 
-def _replay(
+def _run(
+    job: Callable[..., None],
     url: str,
-    names: tuple[str, ...],
     stop: int,
     size: int,
-    hot: int | None,
     done: Any,
-    errors: Any,
+    results: Any,
+    name: str,
+    *args: Any,
 ) -> None:
-    """One process: replay the named views over positions 1..stop. A view may
-    prepare for the replay (``start``) and write what it kept back (``finish``):
-    the views are empty and nobody reads them until the rebuild has finished."""
-    from ejournal.projections.audit import RebuildEventIndex
-    from ejournal.projections.documents import RebuildDocuments
-    from ejournal.projections.ledger import Ledger
-    from ejournal.store import open_store
+    """One process: open the store, run ``job``, report a failure. Not by
+    open_store: its tables exist, and creating them would build the indexes
+    dropped for the rebuild again."""
+    from ejournal.store import DatabaseConfig
 
-    app = open_store(url)
+    app = SchoolApp(DatabaseConfig.from_url(url))
     try:
-        makers: dict[str, Callable[[SchoolApp], Projection]] = {
-            "documents": RebuildDocuments,
-            "events": RebuildEventIndex,
-            "ledger": Ledger,
-        }
-        projections = [makers[name](app) for name in names]
-        db = app.db()
-        for projection in projections:
-            getattr(projection, "start", _nothing)(db)
-        # Folded in memory outside any transaction; the others in one per page.
-        folded = [p for p in projections if isinstance(p, RebuildDocuments)]
-        for projection in folded:
-            projection.HOT = hot or projection.HOT
-        stored = [p for p in projections if not isinstance(p, RebuildDocuments)]
-        to_event = app.mapper.to_domain_event
-        start = 1
-        while start <= stop:
-            page = app.recorder.select_notifications(start=start, limit=size, stop=stop)
-            if not page:
-                break
-            pairs = [(n, to_event(n)) for n in page]
-            for projection in folded:
-                projection.fold_page(pairs)
-            if stored:
-                with db.write() as cur:
-                    for other in stored:
-                        other.apply_page(cur, pairs)
-            start = page[-1].id + 1
-            # What the views keep in memory lives until the end: kept out of
-            # the collector's way, or each full collection walks all of it.
-            gc.freeze()
-            with done.get_lock():
-                done.value += len(page)
-        for projection in projections:
-            getattr(projection, "finish", _nothing)(db)
+        job(app, stop, size, done, results, *args)
     except BaseException as exc:
-        errors.put(f"{type(exc).__name__}: {exc}")
+        results.put(("error", f"{name}: {type(exc).__name__}: {exc}"))
         raise
     finally:
         app.close()
 
 
-def _nothing(db: Database) -> None:
-    """A view with nothing to prepare or write back."""
+def _replay_shard(
+    app: SchoolApp,
+    stop: int,
+    size: int,
+    done: Any,
+    results: Any,
+    shard: int,
+    shards: int,
+    hot: int | None,
+) -> None:
+    """The documents and the event index rows of this shard's streams (those
+    whose id's last byte modulo ``shards`` is ``shard``), over positions
+    1..stop: every event is decoded by one process only. A document is a fold
+    of one stream and an event's index row that of its own stream's events, so
+    neither needs another shard's; the lookup keys two streams claim are
+    decided once every shard has written (documents.merge_staged_keys)."""
+    docs = RebuildDocuments(app, staged=True)
+    docs.HOT = hot or docs.HOT
+    index = RebuildEventIndex(app, create=False)  # its indexes stay dropped
+    db = app.db()
+    to_event = app.mapper.to_domain_event
+    start = 1
+    while start <= stop:
+        page = _shard_page(db, start, stop, size, shard, shards)
+        if not page:
+            break
+        pairs = [(n, to_event(n)) for n in page]
+        docs.fold_page(pairs)
+        with db.write() as cur:
+            index.apply_page(cur, pairs)
+        start = page[-1].id + 1
+        # What the documents keep in memory lives until the end: kept out of
+        # the collector's way, or each full collection walks all of it.
+        gc.freeze()
+        with done.get_lock():
+            done.value += len(page)
+    docs.finish(db)
+    results.put(("refold", index.refold))
+
+
+def _shard_page(
+    db: Database, start: int, stop: int, size: int, shard: int, shards: int
+) -> list[Notification]:
+    """Up to ``size`` notifications of the shard's streams from ``start``."""
+    where = f"mod(get_byte(uuid_send(originator_id), 15), {int(shards)}) = {shard}"
+    return [
+        Notification(
+            id=position,
+            originator_id=originator_id,
+            originator_version=version,
+            topic=topic,
+            state=state,
+        )
+        for position, originator_id, version, topic, state in _read(
+            db, start, stop, size, where
+        )
+    ]
+
+
+def _read(
+    db: Database, start: int, stop: int, size: int, where: str = "TRUE"
+) -> list[tuple[int, UUID, int, str, bytes]]:
+    """Stored events from ``start`` on, as tuples, in binary: the database
+    neither spells the states out in hex nor the driver reads them back."""
+    sql = (
+        "SELECT notification_id, originator_id, originator_version, topic, state "
+        f"FROM {db.events_table_ref} WHERE notification_id >= %s "
+        f"AND notification_id <= %s AND {where} ORDER BY notification_id LIMIT %s"
+    )
+    with db.read() as cur:
+        raw = cur.raw.connection.cursor(binary=True, row_factory=tuple_row)
+        raw.execute(sql, (start, stop, size), prepare=True)
+        rows: list[tuple[int, UUID, int, str, bytes]] = raw.fetchall()
+    return rows
+
+
+class _Stored(NamedTuple):
+    """What the ledger links of a stored event (Ledger.apply_page)."""
+
+    id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def _replay_ledger(
+    app: SchoolApp, stop: int, size: int, done: Any, results: Any
+) -> None:
+    """The ledger over positions 1..stop: links the stored bytes, decodes nothing."""
+    ledger = Ledger(app)
+    db = app.db()
+    start = 1
+    while start <= stop:
+        page = _read(db, start, stop, size)
+        if not page:
+            break
+        with db.write() as cur:
+            ledger.apply_page(cur, [(_Stored(*row), None) for row in page])
+        start = page[-1][0] + 1
+        with done.get_lock():
+            done.value += len(page)
