@@ -71,6 +71,9 @@ def served(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = port or free_port()
     env = dict(os.environ, EJOURNAL_DATABASE_URL=url)
+    # EJOURNAL_BENCH_SERVER_LOG: a file for the server's log (else it is dropped).
+    log_path = os.environ.get("EJOURNAL_BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else None  # noqa: SIM115
     proc = subprocess.Popen(
         [
             str(VENV_BIN / "ejournal"),
@@ -81,8 +84,10 @@ def served(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # a full pipe would stall the server
+        stderr=log or subprocess.DEVNULL,  # a full pipe would stall the server
     )
+    if log is not None:
+        log.close()  # the server holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base)
