@@ -104,10 +104,12 @@ def rebuild(
     ]
     for worker in workers:
         worker.start()
+    db = app.db()
     reported = 0
     refold: dict[str, int] = {}
     errors: list[str] = []
-    told = 0  # shards whose voided streams arrived
+    told = 0  # shards whose event index rows are written (with their voids)
+    indexed = merged = False
 
     def drain(wait: float = 0.0) -> None:
         nonlocal told
@@ -118,15 +120,33 @@ def rebuild(
                 )
             except queue.Empty:
                 return
-            if kind == "refold":
+            if kind == "events":
                 refold.update(payload)
                 told += 1
             else:
                 errors.append(payload)
 
+    def finish() -> None:
+        """What can be done before every process has ended: the event index's
+        indexes once every shard has written its rows (while they write their
+        documents), the keys once every shard has ended (while the ledger may
+        still link)."""
+        nonlocal indexed, merged
+        if any(w.exitcode not in (None, 0) for w in workers):
+            return  # failed: see below
+        if not indexed and told == shards:
+            finish_rebuild(app, db, refold)
+            indexed = True
+        if indexed and not merged and all(w.exitcode == 0 for w in workers[:shards]):
+            with db.write() as cur:
+                merge_staged_keys(cur)
+            create_tables(db)  # the documents' and keys' secondary indexes
+            merged = True
+
     while any(worker.is_alive() for worker in workers):
         time.sleep(0.2)
         drain()
+        finish()
         reported = _report(counters, reported, target, progress)
     _report(counters, reported, target, progress)
     failed = [w.name for w in workers if w.exitcode != 0]
@@ -135,16 +155,12 @@ def rebuild(
         if told < shards:
             failed = ["the streams' processes (no word from them)"]
     drain()
-    db = app.db()
     if failed:
         detail = errors[0] if errors else "no detail"
         EventIndex(app)  # its indexes again, dropped for the rebuild
         create_tables(db)  # and those of the documents and keys
         raise RuntimeError(f"rebuild failed in {', '.join(failed)}: {detail}")
-    finish_rebuild(app, db, refold)
-    with db.write() as cur:
-        merge_staged_keys(cur)
-    create_tables(db)  # the documents' and keys' secondary indexes, built once
+    finish()
     runner.rebuilt(target)
     runner.catch_up(progress)  # whatever was appended meanwhile
     return runner.position
@@ -243,8 +259,10 @@ def _replay_shard(
         gc.freeze()
         with done.get_lock():
             done.value += len(page)
+    # The event index is complete for these streams: it may be indexed while
+    # the documents are written.
+    results.put(("events", index.refold))
     docs.finish(db)
-    results.put(("refold", index.refold))
 
 
 def _shard_page(
