@@ -244,16 +244,22 @@ def _replay_shard(
     index = RebuildEventIndex(app, create=False)  # its indexes stay dropped
     db = app.db()
     to_event = app.mapper.to_domain_event
+    if size < 1:
+        raise ValueError(f"a page of {size} notifications")
     start = 1
     while start <= stop:
-        page = _shard_page(db, start, stop, size, shard, shards)
+        # Read by windows of positions, about ``size`` of them this shard's:
+        # with a LIMIT instead, the planner, which cannot tell how many rows
+        # the shard's condition keeps, scans and sorts the whole log.
+        end = min(stop, start + size * shards - 1)
+        page = _shard_page(db, start, end, shard, shards)
+        start = end + 1
         if not page:
-            break
+            continue
         pairs = [(n, to_event(n)) for n in page]
         docs.fold_page(pairs)
         with db.write() as cur:
             index.apply_page(cur, pairs)
-        start = page[-1].id + 1
         # What the documents keep in memory lives until the end: kept out of
         # the collector's way, or each full collection walks all of it.
         gc.freeze()
@@ -266,9 +272,9 @@ def _replay_shard(
 
 
 def _shard_page(
-    db: Database, start: int, stop: int, size: int, shard: int, shards: int
+    db: Database, start: int, end: int, shard: int, shards: int
 ) -> list[Notification]:
-    """Up to ``size`` notifications of the shard's streams from ``start``."""
+    """The notifications of the shard's streams at positions start..end."""
     where = f"mod(get_byte(uuid_send(originator_id), 15), {int(shards)}) = {shard}"
     return [
         Notification(
@@ -279,24 +285,28 @@ def _shard_page(
             state=state,
         )
         for position, originator_id, version, topic, state in _read(
-            db, start, stop, size, where
+            db, start, end, None, where
         )
     ]
 
 
 def _read(
-    db: Database, start: int, stop: int, size: int, where: str = "TRUE"
+    db: Database, start: int, stop: int, limit: int | None, where: str = "TRUE"
 ) -> list[tuple[int, UUID, int, str, bytes]]:
-    """Stored events from ``start`` on, as tuples, in binary: the database
-    neither spells the states out in hex nor the driver reads them back."""
+    """Stored events at positions start..stop (the first ``limit``), as
+    tuples, in binary: the database neither spells the states out in hex nor
+    the driver reads them back."""
     sql = (
         "SELECT notification_id, originator_id, originator_version, topic, state "
         f"FROM {db.events_table_ref} WHERE notification_id >= %s "
-        f"AND notification_id <= %s AND {where} ORDER BY notification_id LIMIT %s"
+        f"AND notification_id <= %s AND {where} ORDER BY notification_id"
     )
+    params: tuple[int, ...] = (start, stop)
+    if limit is not None:
+        sql, params = sql + " LIMIT %s", (*params, limit)
     with db.read() as cur:
         raw = cur.raw.connection.cursor(binary=True, row_factory=tuple_row)
-        raw.execute(sql, (start, stop, size), prepare=True)
+        raw.execute(sql, params, prepare=True)
         rows: list[tuple[int, UUID, int, str, bytes]] = raw.fetchall()
     return rows
 
