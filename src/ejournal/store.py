@@ -304,7 +304,13 @@ class SchoolApp(Application[UUID]):
                 self.aggregates.forget(stream)
             raise
         if recordings:
-            self.aggregates.changed(streams, recordings[-1].notification.id)
+            # Each stream with its own last position: a group commit saves many
+            # commands' events, and a command's aggregate, cached as it saved it
+            # (remember), must not count as changed by the commands after it.
+            moved = {
+                str(r.notification.originator_id): r.notification.id for r in recordings
+            }
+            self.aggregates.changed(moved, recordings[-1].notification.id)
         return recordings
 
     def remember(self, aggregates: Sequence[Any], position: int) -> None:

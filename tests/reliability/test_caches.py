@@ -4,7 +4,10 @@ across two processes sharing a database (serve --workers N)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -296,3 +299,56 @@ def test_a_saved_aggregate_is_cached_as_saved(
     cached = service.app.peek(lesson, Lesson)
     assert list(cached.pending_events) == []
     assert set(cached.marks) == set(written)
+
+
+def test_commands_saved_in_one_group_commit_each_keep_their_aggregate_cached(
+    started: tuple[Service, School], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group commit saves several commands' events at once; each command's
+    lesson, cached as it saved it, stays valid although the commit's last
+    position is past it."""
+    service, school = started
+    token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
+    blocker, first, second = school.lesson_ids[2:5]
+    writer = service.writer
+    gate = threading.Event()
+    commit = writer._commit
+
+    def gated(batch: Any) -> None:
+        gate.wait(30)
+        commit(batch)
+
+    monkeypatch.setattr(writer, "_commit", gated)
+    # Given a writer busy with one command while two more queue behind it
+    batches = writer.batches
+    threads = [
+        threading.Thread(target=_mark, args=(service, token, lesson, pupil))
+        for lesson, pupil in zip(
+            (blocker, first, second), school.students, strict=False
+        )
+    ]
+    threads[0].start()
+    deadline = time.monotonic() + 30
+    while writer._queue.qsize() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the blocker taken into its batch
+    for thread in threads[1:]:
+        thread.start()
+    while writer._queue.qsize() < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # When they are saved together
+    gate.set()
+    for thread in threads:
+        thread.join(30)
+    assert writer.batches == batches + 2  # the blocker, then the two together
+    # Then the next command on either lesson decides without folding it again
+    folded: list[str] = []
+    real = service.app._fold
+
+    def counted(aggregate_id: object, cls: type) -> object:
+        folded.append(str(aggregate_id))
+        return real(aggregate_id, cls)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service.app, "_fold", counted)
+    for lesson in (first, second):
+        _mark(service, token, lesson, school.students[0])
+    assert not {first, second} & set(folded)
