@@ -104,6 +104,19 @@ def _mark(service: Service, token: str, lesson: str, pupil: str) -> str:
     return str(out["mark_id"])
 
 
+def _count_folds(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the streams the store folds (cache misses), in order."""
+    folded: list[str] = []
+    real = service.app._fold
+
+    def counted(aggregate_id: object, cls: type) -> object:
+        folded.append(str(aggregate_id))
+        return real(aggregate_id, cls)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service.app, "_fold", counted)
+    return folded
+
+
 def _marks(service: Service, lesson: str) -> list[str]:
     return [
         e.mark_id
@@ -285,14 +298,7 @@ def test_a_saved_aggregate_is_cached_as_saved(
     token = service.login(school.logins["teacher"], PASSWORD, None)["token"]
     lesson = school.lesson_ids[4]
     written = [_mark(service, token, lesson, school.students[0])]
-    folded: list[str] = []
-    real = service.app._fold
-
-    def counted(aggregate_id: object, cls: type) -> object:
-        folded.append(str(aggregate_id))
-        return real(aggregate_id, cls)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service.app, "_fold", counted)
+    folded = _count_folds(service, monkeypatch)
     written += [_mark(service, token, lesson, school.students[n % 3]) for n in range(4)]
     assert lesson not in folded
     assert _marks(service, lesson) == written
@@ -341,14 +347,7 @@ def test_commands_saved_in_one_group_commit_each_keep_their_aggregate_cached(
         thread.join(30)
     assert writer.batches == batches + 2  # the blocker, then the two together
     # Then the next command on either lesson decides without folding it again
-    folded: list[str] = []
-    real = service.app._fold
-
-    def counted(aggregate_id: object, cls: type) -> object:
-        folded.append(str(aggregate_id))
-        return real(aggregate_id, cls)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service.app, "_fold", counted)
+    folded = _count_folds(service, monkeypatch)
     for lesson in (first, second):
         _mark(service, token, lesson, school.students[0])
     assert not {first, second} & set(folded)
