@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from _common import database, percentile, table
 
+from ejournal import queries
 from ejournal.service import Service
 
 PERIODS = [
@@ -211,13 +212,15 @@ def measure(backend: str, samples: int, pupils: int, marks: int) -> dict[str, An
             # As the server answers: started (views loop, caches, start-up objects
             # frozen out of the collector's full passes).
             service.start()
-            service.course_journal(admin, course_id, None, None)
+            queries.course_journal(service, admin, course_id, None, None)
             current = [
-                timed(lambda: service.course_journal(admin, course_id, None, None))
+                timed(lambda: queries.course_journal(
+                    service, admin, course_id, None, None))
                 for _ in range(samples)
             ]
             as_of = [
-                timed(lambda m=m: service.course_journal(admin, course_id, None, m))
+                timed(lambda m=m: queries.course_journal(
+                    service, admin, course_id, None, m))
                 for m in moments
             ]
         finally:

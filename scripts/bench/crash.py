@@ -241,7 +241,7 @@ def verify(url: str, acked: dict[str, dict[str, Any]]) -> dict[str, Any]:
         after = dump(cur)
     ledger = "not available"
     try:
-        from ejournal import audit  # noqa: F401
+        from ejournal import queries  # noqa: F401
 
         result = subprocess.run(
             [str(VENV_BIN / "ejournal"), "ledger", "verify", "--database-url", url],

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from _common import call, database, python, served, table
 
+from ejournal import queries
 from ejournal.generate import generate
 from ejournal.projections.audit import ts_key
 from ejournal.projections.rebuild import rebuild
@@ -93,7 +94,8 @@ def void_figures(service: Service) -> dict[str, float]:
             "note": "benchmark",
         },
     )["incident_id"]
-    preview, t_preview = timed(lambda: service.incident_preview(admin, incident, None))
+    preview, t_preview = timed(lambda: queries.incident_preview(
+        service, admin, incident, None))
     result, t_execute = timed(
         lambda: service.execute(
             admin, "execute-invalidation", {"incident_id": incident}

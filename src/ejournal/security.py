@@ -21,6 +21,10 @@ from ejournal.projections.streams import Doc
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
 STAFF_READERS = frozenset({"admin", "director", "deputy", "auditor"})
+# Who reads the reports, the event browser and a mark's history.
+REPORT_READERS = ("deputy", "director", "admin")
+EVENT_READERS = ("auditor", "admin")
+HISTORY_READERS = ("auditor", "admin", "director")
 
 
 def hash_password(password: str) -> str:

@@ -1,4 +1,5 @@
-"""The service: store, views, clock and rules, and the use cases the API and CLI call.
+"""The service: store, views, clock and rules, commands and sessions. The reads
+are in ejournal.queries, one module per page or report.
 
 Commands run in the caller's thread (FastAPI's thread pool), save in one
 transaction with their idempotency record, and answer once the views have reached
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -45,17 +46,12 @@ from ejournal.domain.errors import (
 )
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
 from ejournal.domain.settings import SETTINGS_ID, rules_from
-from ejournal.projections import journal
-from ejournal.projections.audit import ts_key
 from ejournal.projections.cached import cached_reader
 from ejournal.projections.reader import Reader, reader
 from ejournal.projections.runner import Runner, views_of
 from ejournal.security import (
     DUMMY_HASH,
     Actor,
-    check_class_journal,
-    check_course_journal,
-    check_diary,
     new_token,
     token_hash,
     verify_password,
@@ -431,174 +427,6 @@ class Service:
             },
         )
         return str(result["account_id"])
-
-    # -- queries -----------------------------------------------------------------
-    def course_journal(
-        self,
-        actor: Actor,
-        course_id: str,
-        period_id: str | None,
-        as_of: datetime | None,
-    ) -> dict[str, Any]:
-        with reader(self.app) as views:
-            course = journal.get_kind(views, course_id, "course", "course")
-            check_course_journal(views, actor, course)
-        with reader(self.app, as_of) as r:
-            return journal.course_journal(r, course_id, self.rules_for(r), period_id)
-
-    def class_journal(
-        self,
-        actor: Actor,
-        class_id: str,
-        period_id: str | None,
-        as_of: datetime | None,
-    ) -> dict[str, Any]:
-        with reader(self.app) as views:
-            klass = journal.get_kind(views, class_id, "class", "class")
-            check_class_journal(actor, klass)
-        with reader(self.app, as_of) as r:
-            return journal.class_journal(r, class_id, self.rules_for(r), period_id)
-
-    def diary(
-        self,
-        actor: Actor,
-        student_id: str,
-        lo: date | None,
-        hi: date | None,
-        as_of: datetime | None,
-    ) -> dict[str, Any]:
-        with reader(self.app) as views:
-            today = self.rules_for(views).local_date(self.clock())
-        try:
-            if lo is None:
-                lo = (hi or today) - timedelta(days=(hi or today).weekday())
-            if hi is None:
-                hi = lo + timedelta(days=6)
-        except OverflowError:
-            raise Invalid(
-                "the week runs past the calendar's end", field="from"
-            ) from None
-        with reader(self.app) as views:
-            student = views.doc(student_id)
-            if student is None or student.get("kind") != "student":
-                raise NotFound(f"no pupil {student_id}")
-            check_diary(views, actor, student)
-        with reader(self.app, as_of) as r:
-            return journal.diary(r, student_id, self.rules_for(r), lo, hi)
-
-    def my_courses(self, actor: Actor) -> dict[str, Any]:
-        """The courses a teacher teaches (staff: every course), with their class."""
-        with reader(self.app) as views:
-            if actor.has("admin", "director", "deputy", "auditor"):
-                courses = views.all_of_kind("course")
-            else:
-                ids = [
-                    sid
-                    for _, sid in views.keys_with_prefix(f"teacher:{actor.account_id}:")
-                ]
-                courses = list(views.docs(ids).values())
-            classes = views.docs({c["class_id"] for c in courses})
-        out = [
-            {
-                "course_id": c["id"],
-                "subject": c["subject"],
-                "class_id": c["class_id"],
-                "class_name": classes.get(c["class_id"], {}).get("name"),
-                "group_id": c.get("group_id"),
-                "teacher_id": c["teacher_id"],
-            }
-            for c in courses
-        ]
-        out.sort(key=lambda c: (str(c["class_name"]), c["subject"]))
-        return {"courses": out}
-
-    def my_children(self, actor: Actor) -> dict[str, Any]:
-        """The pupils whose diary the caller may read as guardian or pupil."""
-        with reader(self.app) as views:
-            ids = [
-                sid
-                for _, sid in views.keys_with_prefix(f"guardian:{actor.account_id}:")
-            ]
-            if actor.student_id:
-                ids.append(actor.student_id)
-            docs = views.docs(ids)
-        return {
-            "students": [
-                {
-                    "student_id": d["id"],
-                    "full_name": d["full_name"],
-                    "class_id": d["class_id"],
-                }
-                for d in docs.values()
-            ]
-        }
-
-    def incident_preview(
-        self, actor: Actor, incident_id: str, as_of: datetime | None
-    ) -> dict[str, Any]:
-        """What executing the incident would void now, and the account's operations
-        in the 24 hours before ``since`` for review. Reads the event index only."""
-        actor.require("admin", "auditor")
-        self.runner.wait_for(self.app.recorder.max_notification_id() or 0)
-        with reader(self.app, as_of) as views:
-            incident = journal.get_kind(views, incident_id, "incident", "incident")
-            account_id = incident["account_id"]
-            since = ts_key(incident["since"])
-            review_from = ts_key(
-                datetime.fromisoformat(incident["since"]) - timedelta(hours=24)
-            )
-            # Up to the report: later events are the owner's re-entry.
-            until = ts_key(incident["created_at"])
-            if as_of is not None:
-                until = min(until, ts_key(as_of))
-            bound = " AND ts <= ?"
-            extra: tuple[Any, ...] = (until,)
-            rows = views.cur.execute(
-                "SELECT position, stream_id, version, type, kind, ts, session_id, "
-                "client_ip, voided_by, pupils FROM ej_events WHERE actor_id = ? "
-                "AND ts >= ?" + bound + " ORDER BY position",
-                (account_id, review_from, *extra),
-            ).fetchall()
-        by_type: dict[str, int] = {}
-        lessons: set[str] = set()
-        pupils: set[str] = set()
-        review = []
-        count = 0
-        for row in rows:
-            if row["ts"] < since:
-                review.append(
-                    {
-                        "position": row["position"],
-                        "stream_id": row["stream_id"],
-                        "version": row["version"],
-                        "type": row["type"],
-                        "timestamp": row["ts"],
-                        "session_id": row["session_id"],
-                        "client_ip": row["client_ip"],
-                        "voided_by": row["voided_by"],
-                    }
-                )
-                continue
-            if row["voided_by"] is not None:
-                continue
-            count += 1
-            by_type[row["type"]] = by_type.get(row["type"], 0) + 1
-            if row["kind"] == "lesson":
-                lessons.add(row["stream_id"])
-            if row["pupils"]:
-                pupils.update(row["pupils"].split())
-        return {
-            "incident_id": incident_id,
-            "account_id": account_id,
-            "since": since,
-            "reported_at": incident["reported_at"],
-            "events": count,
-            "by_type": by_type,
-            "lessons": len(lessons),
-            "students": len(pupils),
-            "already_voided": incident["voided"],
-            "review": review,
-        }
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "position": self.runner.position}

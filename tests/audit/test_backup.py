@@ -13,9 +13,10 @@ from typing import Any
 import orjson
 import pytest
 
-from ejournal.audit import audit_events, ledger_status, mark_history
+from ejournal import queries
 from ejournal.backup import BackupError, restore, write_backup
 from ejournal.projections.ledger import link
+from ejournal.queries import audit_events, ledger_status, mark_history
 from ejournal.service import Service
 from ejournal.verification import Checkpoint
 from tests.audit.conftest import Recorded
@@ -42,7 +43,7 @@ def answers(service: Service, recorded: Recorded) -> dict[str, Any]:
         "events_then": audit_events(service, auditor, as_of=moment, limit=1000),
         "histories": [mark_history(service, auditor, m) for m in marks],
         "ledger": ledger_status(service, auditor),
-        "preview": service.incident_preview(admin, history.incident_id, None),
+        "preview": queries.incident_preview(service, admin, history.incident_id, None),
         "position": service.runner.position,
     }
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from ejournal.audit import audit_events
 from ejournal.cli import cli
+from ejournal.queries import audit_events
 from ejournal.service import Service
 from tests.audit.conftest import Recorded
 from tests.audit.support import flip_byte, gz_lines, position_of, rewrite_chain

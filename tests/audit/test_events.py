@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from ejournal.audit import audit_events
 from ejournal.domain.errors import Forbidden
 from ejournal.projections.audit import ts_key
+from ejournal.queries import audit_events
 from ejournal.service import Service
 from tests.audit.conftest import Recorded
 from tests.audit.support import History

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ejournal.audit import mark_history
 from ejournal.domain.errors import Forbidden, NotFound
 from ejournal.projections.audit import ts_key
+from ejournal.queries import mark_history
 from ejournal.service import Service
 from tests.audit.conftest import Recorded
 from tests.builders import FakeClock, run

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import orjson
 
+from ejournal import queries
 from ejournal.domain.base import SYSTEM_ACTOR, EventsVoided, new_id
 from ejournal.projections import journal
 from ejournal.projections.reader import reader
@@ -70,11 +71,12 @@ def views(
         return out
     admin = service.system_actor()
     for cid in courses:
-        out["course"][cid] = service.course_journal(admin, cid, None, as_of)
+        out["course"][cid] = queries.course_journal(service, admin, cid, None, as_of)
     for cid in classes:
-        out["class"][cid] = service.class_journal(admin, cid, None, as_of)
+        out["class"][cid] = queries.class_journal(service, admin, cid, None, as_of)
     for sid in students:
-        out["diary"][sid] = service.diary(admin, sid, YEAR_FROM, YEAR_TO, as_of)
+        out["diary"][sid] = queries.diary(
+            service, admin, sid, YEAR_FROM, YEAR_TO, as_of)
     return out
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ejournal import queries
 from ejournal.domain.errors import NotFound
 from ejournal.projections import journal
 from ejournal.projections.reader import AsOfReader, Reader, reader
@@ -18,14 +19,15 @@ WEEK = (date(2026, 11, 16), date(2026, 11, 22))
 
 
 def course(service: Service, school: School, as_of: datetime | None) -> dict[str, Any]:
-    return service.course_journal(
-        school.actor(service, "teacher"), school.course_id, None, as_of=as_of
+    return queries.course_journal(
+        service, school.actor(service, "teacher"), school.course_id, None, as_of=as_of
     )
 
 
 def diary(service: Service, school: School, as_of: datetime | None) -> dict[str, Any]:
-    return service.diary(
-        school.actor(service, "guardian"), school.students[0], *WEEK, as_of=as_of
+    return queries.diary(
+        service, school.actor(service, "guardian"), school.students[0], *WEEK,
+        as_of=as_of,
     )
 
 
@@ -49,8 +51,9 @@ def test_as_of_returns_the_journal_and_diary_at_each_moment(
         seen.append({
             "course": course(service, school, None),
             "diary": diary(service, school, None),
-            "class": service.class_journal(system, school.class_id, None, None),
-            "other": service.diary(system, p1, *WEEK, None),
+            "class": queries.class_journal(
+                service, system, school.class_id, None, None),
+            "other": queries.diary(service, system, p1, *WEEK, None),
         })
 
     snapshot()  # T0: the school as built, no marks
@@ -94,9 +97,10 @@ def test_as_of_returns_the_journal_and_diary_at_each_moment(
         for at in probes:
             assert course(service, school, at) == then["course"], (i, at)
             assert diary(service, school, at) == then["diary"], (i, at)
-            assert service.class_journal(system, school.class_id, None, at) \
+            assert queries.class_journal(service, system, school.class_id, None, at) \
                 == then["class"], (i, at)
-            assert service.diary(system, p1, *WEEK, at) == then["other"], (i, at)
+            assert queries.diary(
+                service, system, p1, *WEEK, at) == then["other"], (i, at)
 
     # And the answers differ where they should.
     before, after = seen[0]["course"], seen[1]["course"]
@@ -203,7 +207,8 @@ def test_reader_and_as_of_reader_agree_at_now(
         assert isinstance(r, AsOfReader)
         for period in school.period_ids:
             assert journal.course_journal(r, school.course_id, service.rules, period) \
-                == service.course_journal(system, school.course_id, period, None)
+                == queries.course_journal(
+                    service, system, school.course_id, period, None)
 
 
 def test_class_journal_as_of_before_a_later_course_was_created(
@@ -212,7 +217,7 @@ def test_class_journal_as_of_before_a_later_course_was_created(
     """A course created after the moment did not exist then: the class journal
     as of that moment lists only the courses of that moment."""
     system = service.system_actor()
-    then = service.class_journal(system, school.class_id, None, None)
+    then = queries.class_journal(service, system, school.class_id, None, None)
     t = clock()
     clock.advance(hours=1)
     run(service, system, "create-course", {
@@ -220,6 +225,6 @@ def test_class_journal_as_of_before_a_later_course_was_created(
         "subject": "Физкультура", "teacher_id": school.accounts["other_teacher"],
         "hours_per_week": 2,
     })
-    assert len(service.class_journal(system, school.class_id, None, None)[
+    assert len(queries.class_journal(service, system, school.class_id, None, None)[
         "courses"]) == 2
-    assert service.class_journal(system, school.class_id, None, t) == then
+    assert queries.class_journal(service, system, school.class_id, None, t) == then

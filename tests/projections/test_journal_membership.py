@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ejournal import queries
 from ejournal.projections import journal
 from ejournal.projections.reader import reader
 from ejournal.service import Service
@@ -77,7 +78,7 @@ def test_cells_follow_membership_on_each_lesson_day(
     )["student_id"]
     period = school.period_ids[1]
     # When the period's journal is read
-    answer = service.course_journal(system, school.course_id, period, None)
+    answer = queries.course_journal(service, system, school.course_id, period, None)
     # Then each lesson has a cell for exactly the pupils who belong that day
     with reader(service.app) as r:
         klass: Any = r.doc(school.class_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ejournal import queries
 from ejournal.domain.errors import Invalid, NotFound
 from ejournal.security import Actor
 from ejournal.service import Service
@@ -18,8 +19,8 @@ def journal_of(
     service: Service, school: School, course_id: str | None = None,
     period_id: str | None = None,
 ) -> dict[str, Any]:
-    return service.course_journal(
-        school.actor(service, "teacher") if course_id is None
+    return queries.course_journal(
+        service, school.actor(service, "teacher") if course_id is None
         else service.system_actor(),
         course_id or school.course_id, period_id, None,
     )
@@ -221,7 +222,8 @@ def test_transferred_pupil_appears_in_each_class_only_for_its_dates(
     assert maths["averages"] == {p1: {school.period_ids[1]: {"plain": 4.0,
                                                              "weighted": 4.0}}}
 
-    diary = service.diary(system, p1, date(2026, 11, 16), date(2026, 11, 20), None)
+    diary = queries.diary(
+        service, system, p1, date(2026, 11, 16), date(2026, 11, 20), None)
     assert diary_lessons(diary) == [
         ("2026-11-16", school.lesson_ids[0]), ("2026-11-17", school.lesson_ids[1]),
         ("2026-11-18", history[0]), ("2026-11-19", history[1]),
@@ -257,7 +259,8 @@ def test_withdrawn_pupil_has_no_cells_from_the_withdrawal_date(
 
     third = journal_of(service, school, period_id=school.period_ids[2])
     assert [s["student_id"] for s in third["students"]] == [p0, p1]
-    diary = service.diary(system, p2, date(2026, 11, 16), date(2026, 11, 22), None)
+    diary = queries.diary(
+        service, system, p2, date(2026, 11, 16), date(2026, 11, 22), None)
     assert [lid for _, lid in diary_lessons(diary)] == school.lesson_ids[:3]
 
 
@@ -294,15 +297,15 @@ def test_group_course_shows_only_the_group(service: Service, school: School) -> 
         == [m]
 
     week = (date(2026, 11, 16), date(2026, 11, 20))
-    p0_diary = service.diary(system, p0, *week, None)
+    p0_diary = queries.diary(service, system, p0, *week, None)
     assert diary_lessons(p0_diary)[:2] == [
         ("2026-11-16", school.lesson_ids[0]), ("2026-11-16", lessons[0]),
     ]
     assert lessons[1] in [lid for _, lid in diary_lessons(p0_diary)]
-    p1_diary = service.diary(system, p1, *week, None)
+    p1_diary = queries.diary(service, system, p1, *week, None)
     assert [lid for _, lid in diary_lessons(p1_diary)] == school.lesson_ids
 
-    classes = service.class_journal(system, school.class_id, None, None)
+    classes = queries.class_journal(service, system, school.class_id, None, None)
     assert [c["course_id"] for c in classes["courses"]] == [course, school.course_id]
 
 
@@ -327,7 +330,8 @@ def test_diary_lists_lessons_per_day_with_marks_attendance_homework(
     })["comment_id"]
 
     guardian = school.actor(service, "guardian")
-    d = service.diary(guardian, p0, date(2026, 11, 16), date(2026, 11, 20), None)
+    d = queries.diary(
+        service, guardian, p0, date(2026, 11, 16), date(2026, 11, 20), None)
     assert d["student_id"] == p0
     assert d["full_name"] == "Алексеев Антон"
     assert (d["from"], d["to"]) == ("2026-11-16", "2026-11-20")
@@ -357,17 +361,21 @@ def test_diary_lists_lessons_per_day_with_marks_attendance_homework(
     assert d["days"][4]["lessons"][0]["lesson_id"] == l4
     assert d["days"][4]["lessons"][0]["substitute_id"] == school.accounts["substitute"]
 
-    short = service.diary(guardian, p0, date(2026, 11, 17), date(2026, 11, 18), None)
+    short = queries.diary(
+        service, guardian, p0, date(2026, 11, 17), date(2026, 11, 18), None)
     assert (short["from"], short["to"]) == ("2026-11-17", "2026-11-18")
     assert diary_lessons(short) == [("2026-11-17", l1), ("2026-11-18", l2)]
-    weekend = service.diary(guardian, p0, date(2026, 11, 21), date(2026, 11, 22), None)
+    weekend = queries.diary(
+        service, guardian, p0, date(2026, 11, 21), date(2026, 11, 22), None)
     assert weekend["days"] == []
-    later = service.diary(guardian, p0, date(2026, 11, 23), date(2026, 11, 30), None)
+    later = queries.diary(
+        service, guardian, p0, date(2026, 11, 23), date(2026, 11, 30), None)
     assert diary_lessons(later) == [("2026-11-30", school.future_lesson_id)]
     with pytest.raises(Invalid):
-        service.diary(guardian, p0, date(2026, 11, 20), date(2026, 11, 16), None)
+        queries.diary(
+            service, guardian, p0, date(2026, 11, 20), date(2026, 11, 16), None)
 
-    other = service.diary(service.system_actor(), school.other_student,
+    other = queries.diary(service, service.system_actor(), school.other_student,
                           date(2026, 11, 16), date(2026, 11, 20), None)
     assert diary_lessons(other) == [("2026-11-17", school.other_lesson_id)]
 
@@ -392,17 +400,18 @@ def test_class_journal_lists_every_course_of_the_class(
          school.students[0], "4", "written")
 
     class_teacher = school.actor(service, "class_teacher")
-    cj = service.class_journal(class_teacher, school.class_id, None, None)
+    cj = queries.class_journal(service, class_teacher, school.class_id, None, None)
     assert cj["class_id"] == school.class_id
     assert [c["course_id"] for c in cj["courses"]] == [school.course_id, russian]
     for entry in cj["courses"]:
-        assert entry == service.course_journal(system, entry["course_id"], None, None)
+        assert entry == queries.course_journal(
+            service, system, entry["course_id"], None, None)
     assert school.other_course_id not in [c["course_id"] for c in cj["courses"]]
 
     first = school.period_ids[0]
-    cj1 = service.class_journal(system, school.class_id, first, None)
+    cj1 = queries.class_journal(service, system, school.class_id, first, None)
     assert [c["course_id"] for c in cj1["courses"]] == [school.course_id, russian]
     assert [len(c["lessons"]) for c in cj1["courses"]] == [0, 1]
     assert all(c["period_id"] == first for c in cj1["courses"])
-    other = service.class_journal(system, school.other_class_id, None, None)
+    other = queries.class_journal(service, system, school.other_class_id, None, None)
     assert [c["course_id"] for c in other["courses"]] == [school.other_course_id]

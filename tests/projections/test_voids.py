@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ejournal.projections.runner as runner_module
+from ejournal import queries
 from ejournal.domain.errors import DomainError, Invalid
 from ejournal.domain.lesson import Lesson
 from ejournal.service import Service
@@ -46,13 +47,14 @@ WEEK = (date(2026, 11, 16), date(2026, 11, 20))
 
 
 def journal_of(service: Service, school: School, **kw: Any) -> dict[str, Any]:
-    return service.course_journal(
-        service.system_actor(), school.course_id, None, kw.get("as_of")
+    return queries.course_journal(
+        service, service.system_actor(), school.course_id, None, kw.get("as_of")
     )
 
 
 def diary_marks(service: Service, student_id: str, **kw: Any) -> list[str]:
-    d = service.diary(service.system_actor(), student_id, *WEEK, kw.get("as_of"))
+    d = queries.diary(
+        service, service.system_actor(), student_id, *WEEK, kw.get("as_of"))
     return [m["mark_id"] for day in d["days"] for x in day["lessons"]
             for m in x["marks"]]
 
@@ -171,7 +173,7 @@ def test_voiding_a_student_joined_removes_the_pupil_from_the_class(
     assert [s["student_id"] for s in j["students"]] == [
         school.students[0], school.students[2],
     ]
-    d = service.diary(service.system_actor(), pupil, *WEEK, None)
+    d = queries.diary(service, service.system_actor(), pupil, *WEEK, None)
     assert d["days"] == []
     assert_equals_rebuild(service)
 
@@ -189,7 +191,8 @@ def test_voiding_a_student_joined_removes_the_pupil_from_the_class(
     j = journal_of(service, school)
     assert pupil in [s["student_id"] for s in j["students"]]
     assert len(lesson_of(j, school.lesson_ids[0])["cells"][pupil]["marks"]) == 1
-    assert diary_lessons(service.diary(service.system_actor(), pupil, *WEEK, None)) \
+    assert diary_lessons(queries.diary(
+        service, service.system_actor(), pupil, *WEEK, None)) \
         == [(x, lid) for x, lid in zip(
             ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"],
             school.lesson_ids, strict=True)]
@@ -228,7 +231,7 @@ def test_voiding_a_lessons_creation_removes_it(
     assert lesson not in [x["lesson_id"] for x in j["lessons"]]
     assert pupil not in j["averages"]
     assert lesson not in [lid for _, lid in diary_lessons(
-        service.diary(service.system_actor(), pupil, *WEEK, None))]
+        queries.diary(service, service.system_actor(), pupil, *WEEK, None))]
     assert_equals_rebuild(service)
 
     clock.advance(hours=1)
@@ -248,7 +251,7 @@ def test_as_of_before_a_creation_void_still_lists_the_stream(
         "lesson_id": lesson, "student_id": pupil, "value": "3", "work_type": "oral",
     })
     before_void = journal_of(service, school)
-    diary_before = service.diary(service.system_actor(), pupil, *WEEK, None)
+    diary_before = queries.diary(service, service.system_actor(), pupil, *WEEK, None)
     t_before = clock()
     clock.advance(hours=1)
     void(service, lesson, [1])
@@ -256,7 +259,7 @@ def test_as_of_before_a_creation_void_still_lists_the_stream(
     assert lesson not in [x["lesson_id"] for x in now["lessons"]]
     assert journal_of(service, school, as_of=t_before) == before_void
     system = service.system_actor()
-    assert service.diary(system, pupil, *WEEK, t_before) == diary_before
+    assert queries.diary(service, system, pupil, *WEEK, t_before) == diary_before
 
 
 def test_a_lesson_rescheduled_after_its_creation_was_voided(

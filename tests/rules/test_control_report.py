@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ejournal import reports
+from ejournal import queries
 from ejournal.domain.errors import Invalid
 from ejournal.service import Service
 from tests.builders import PASSWORD, School
@@ -65,7 +65,7 @@ def fill_the_week(service: Service, school: School) -> None:
 
 
 def control(service: Service, school: School, as_of: Any = None) -> dict[str, Any]:
-    [row] = reports.control(
+    [row] = queries.control(
         service,
         school.actor(service, "deputy"),
         school.year_id,
@@ -166,17 +166,17 @@ def test_reports_follow_voids_and_as_of(
     )
     recorded = clock()
     assert control(service, school)["late_entries"] == 1
-    assert len(reports.compliance(service, deputy, None, None, None)) == 1
+    assert len(queries.compliance(service, deputy, None, None, None)) == 1
 
     clock.advance(hours=1)
     void(service, school.lesson_ids[2], [out["events"][0]["version"]])
 
     assert control(service, school)["late_entries"] == 0
     assert control(service, school)["topics_filled_pct"] == 0.0
-    assert reports.compliance(service, deputy, None, None, None) == []
+    assert queries.compliance(service, deputy, None, None, None) == []
     # As it stood before the void:
     assert control(service, school, as_of=recorded)["late_entries"] == 1
-    [row] = reports.compliance(service, deputy, None, None, recorded)
+    [row] = queries.compliance(service, deputy, None, None, recorded)
     assert row["type"] == "TopicSet"
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
-from ejournal import reports
+from ejournal import queries
 from ejournal.domain.errors import Conflict, Invalid
 from ejournal.domain.lesson import AttendanceRecorded, MarkRecorded, TopicSet
 from ejournal.domain.settings import change_settings, rules_from
@@ -212,7 +212,7 @@ def test_late_entry_is_accepted_flagged_and_listed_in_the_compliance_report(
         },
     )
 
-    report = reports.compliance(service, deputy, None, None, None)
+    report = queries.compliance(service, deputy, None, None, None)
     assert [(r["stream_id"], r["version"], r["type"]) for r in report] == [
         (lesson, out["events"][0]["version"], "MarkRecorded")
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ejournal import reports as report_queries
+from ejournal import queries
 from ejournal.projections.reports import minimum_marks_shortfalls
 from ejournal.service import Service
 from tests.builders import School
@@ -89,7 +89,7 @@ def test_minimum_marks_shortfalls_appear_in_the_control_report(
     teacher = school.actor(service, "other_teacher")
     # История in 6Б, 2 hours a week: on 26 November week 3 is over.
     clock.advance(days=3)
-    rows = report_queries.control(
+    rows = queries.control(
         service,
         school.actor(service, "deputy"),
         school.year_id,
@@ -112,7 +112,7 @@ def test_minimum_marks_shortfalls_appear_in_the_control_report(
             "work_type": "oral",
         },
     )
-    [row] = report_queries.control(
+    [row] = queries.control(
         service,
         school.actor(service, "deputy"),
         school.year_id,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from ejournal import reports
+from ejournal import queries
 from ejournal.domain.errors import Conflict, Forbidden
 from ejournal.domain.lesson import MakeupRecorded
 from ejournal.service import Service
@@ -44,8 +44,8 @@ def test_substitute_writes_the_lesson_and_journal_and_diary_show_who_taught(
             {"lesson_id": school.lesson_ids[0], "topic": "x"},
         )
 
-    journal = service.course_journal(
-        service.system_actor(), school.course_id, None, None
+    journal = queries.course_journal(
+        service, service.system_actor(), school.course_id, None, None
     )
     entry = next(x for x in journal["lessons"] if x["lesson_id"] == substituted)
     assert (entry["teacher_id"], entry["substitute_id"], entry["topic"]) == (
@@ -53,8 +53,7 @@ def test_substitute_writes_the_lesson_and_journal_and_diary_show_who_taught(
         school.accounts["substitute"],
         "Повторение",
     )
-    diary = service.diary(
-        service.system_actor(),
+    diary = queries.diary(service, service.system_actor(),
         school.students[0],
         date(2026, 11, 16),
         date(2026, 11, 22),
@@ -76,7 +75,7 @@ def test_control_report_counts_substituted_lessons(
             "substitute_teacher_id": school.accounts["other_teacher"],
         },
     )
-    rows = reports.control(
+    rows = queries.control(
         service,
         school.actor(service, "deputy"),
         school.year_id,

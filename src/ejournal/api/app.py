@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ejournal.api import audit, commands, errors, queries, reports, session
+from ejournal.api import audit, commands, errors, journals, reports, session
 from ejournal.commands.base import COMMANDS
 from ejournal.service import Service
 
@@ -54,7 +54,7 @@ def create_app(
     errors.install(app)
     app.include_router(session.router, prefix=API_PREFIX)
     app.include_router(commands.router, prefix=API_PREFIX)
-    app.include_router(queries.router, prefix=API_PREFIX)
+    app.include_router(journals.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
     app.add_middleware(commands.BodyLimit)

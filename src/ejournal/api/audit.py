@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from ejournal import audit
+from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
-from ejournal.api.queries import ERRORS, AsOf, uuid_id
+from ejournal.api.journals import ERRORS, AsOf, uuid_id
 from ejournal.domain.errors import Invalid
+from ejournal.security import EVENT_READERS, HISTORY_READERS
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -81,9 +82,9 @@ async def events(
 ) -> Any:
     """Events in log order with who, session, address, command and data; voided
     events (with the incident that voided them) on request."""
-    actor.require(*audit.EVENT_READERS)
+    actor.require(*EVENT_READERS)
     return await run_in_threadpool(
-        lambda: audit.audit_events(
+        lambda: queries.audit_events(
             service,
             actor,
             account_id=_uuid_filter(account_id, "account_id"),
@@ -105,9 +106,9 @@ async def mark_history(
     mark_id: str, actor: ActorDep, service: ServiceDep, as_of: AsOf = None
 ) -> Any:
     """Every revision of a mark, the first being the mark as recorded."""
-    actor.require(*audit.HISTORY_READERS)
+    actor.require(*HISTORY_READERS)
     return await run_in_threadpool(
-        audit.mark_history,
+        queries.mark_history,
         service,
         actor,
         uuid_id(mark_id, "mark"),
@@ -119,5 +120,5 @@ async def mark_history(
 async def ledger(actor: ActorDep, service: ServiceDep, as_of: AsOf = None) -> Any:
     """The chain's head and whether the stored events still match it."""
     return await run_in_threadpool(
-        audit.ledger_status, service, actor, _instant(as_of, "as_of")
+        queries.ledger_status, service, actor, _instant(as_of, "as_of")
     )

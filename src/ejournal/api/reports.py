@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from ejournal import reports
+from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
-from ejournal.api.queries import ERRORS, AsOf, moment, uuid_id
+from ejournal.api.journals import ERRORS, AsOf, moment, uuid_id
 
 router = APIRouter(tags=["reports"])
 
@@ -27,7 +27,7 @@ async def summary(
     """The summary sheet (сводная ведомость): period, annual, exam and final marks,
     and absences, per pupil and course."""
     return await run_in_threadpool(
-        reports.summary,
+        queries.summary,
         service,
         actor,
         uuid_id(class_id, "class"),
@@ -47,7 +47,7 @@ async def control(
 ) -> Any:
     """The deputy's control of the journal, per course (S4)."""
     return await run_in_threadpool(
-        reports.control,
+        queries.control,
         service,
         actor,
         uuid_id(year_id, "academic year"),
@@ -67,7 +67,7 @@ async def compliance(
 ) -> Any:
     """Late entries with their due and recorded times (S1, S4)."""
     return await run_in_threadpool(
-        reports.compliance, service, actor, from_, to, moment(as_of)
+        queries.compliance, service, actor, from_, to, moment(as_of)
     )
 
 
@@ -80,7 +80,7 @@ async def corrections(
 ) -> Any:
     """Correction requests: every one for staff, a teacher's own otherwise."""
     return await run_in_threadpool(
-        reports.corrections, service, actor, status, moment(as_of)
+        queries.corrections, service, actor, status, moment(as_of)
     )
 
 
@@ -89,4 +89,4 @@ async def school_settings(
     actor: ActorDep, service: ServiceDep, as_of: AsOf = None
 ) -> Any:
     """The school's settings: time zone, deadlines, weights, minimum marks."""
-    return await run_in_threadpool(reports.school_settings, service, moment(as_of))
+    return await run_in_threadpool(queries.school_settings, service, moment(as_of))

@@ -1,10 +1,6 @@
-"""The auditor's queries: the event browser, a mark's history and the ledger.
-
-The event browser filters on the event index (``ej_events``) and reads each page's
-data from the log itself; a mark's history is its lesson stream; the ledger's
-answer is recomputed from the stored events on every call. Every query takes
-``as_of``: events recorded, and voids made, at or before it.
-"""
+"""The event browser: events by account, session, stream, type and time, in log
+order, filtered on the event index (``ej_events``) with each page's data read from
+the log itself. ``as_of``: events recorded, and voids made, at or before it."""
 
 from __future__ import annotations
 
@@ -17,13 +13,11 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from ejournal.domain.base import voided_by
-from ejournal.domain.errors import NotFound
 from ejournal.projections.audit import ts_key
-from ejournal.projections.reader import reader
-from ejournal.security import Actor
+from ejournal.queries.caught_up import catch_up
+from ejournal.security import EVENT_READERS, Actor
 from ejournal.service import Service
 from ejournal.store import Cursor
-from ejournal.verification import verify
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +38,6 @@ METADATA = frozenset(
 SECRETS = frozenset({"password_hash", "token_hash"})
 REDACTED = "[redacted]"
 SCAN_BATCH = 500
-EVENT_READERS = ("auditor", "admin")
-HISTORY_READERS = ("auditor", "admin", "director")
-
-
-def _catch_up(service: Service) -> None:
-    """Read-your-writes, but an auditor still gets an answer when the views are
-    stuck (a row edited past their position no longer decodes)."""
-    try:
-        service.runner.wait_for(service.app.recorder.max_notification_id() or 0)
-    except Exception:
-        log.exception("the views could not catch up; answering from where they are")
 
 
 def audit_events(
@@ -75,7 +58,7 @@ def audit_events(
     """Events by account, session, stream, type and time, in log order, a page
     after position ``after``; ``next`` is the cursor for the following page."""
     actor.require(*EVENT_READERS)
-    _catch_up(service)
+    catch_up(service)
     where, params = ["position > ?"], []
     for column, value in (
         ("actor_id", account_id),
@@ -198,94 +181,3 @@ def _event_data(cur: Cursor, positions: list[int], service: Service) -> dict[int
             if k not in METADATA
         }
     return out
-
-
-def mark_history(
-    service: Service, actor: Actor, mark_id: str, as_of: datetime | None = None
-) -> dict[str, Any]:
-    """Every revision of a mark in the order recorded, the first being the mark
-    as recorded: any event of its lesson that carries its ``mark_id``."""
-    actor.require(*HISTORY_READERS)
-    _catch_up(service)
-    with reader(service.app) as views:
-        lesson_id = views.key(f"mark:{mark_id}") or _lesson_of_hidden_mark(
-            service, views.cur, mark_id
-        )
-        positions = (
-            {
-                int(r["version"]): int(r["position"])
-                for r in views.cur.execute(
-                    "SELECT version, position FROM ej_events WHERE stream_id = ?",
-                    (lesson_id,),
-                ).fetchall()
-            }
-            if lesson_id
-            else {}
-        )
-    if lesson_id is None:
-        raise NotFound(f"no mark {mark_id}")
-    stream = service.app.stream(lesson_id)
-    if as_of is not None:
-        stream = [e for e in stream if e.timestamp <= as_of]
-    voided = voided_by(stream)
-    revisions = [
-        {
-            "type": type(e).__name__,
-            "version": e.originator_version,
-            "position": positions.get(e.originator_version),
-            "value": getattr(e, "value", None),
-            "actor_id": e.actor_id,
-            "session_id": e.session_id,
-            "client_ip": e.client_ip,
-            "command_id": e.command_id,
-            "timestamp": ts_key(e.timestamp),
-            "reason": getattr(e, "reason", None),
-            "request_id": getattr(e, "request_id", None),
-            "voided_by": voided.get(e.originator_version),
-        }
-        for e in stream
-        if getattr(e, "mark_id", None) == mark_id
-    ]
-    if not revisions:
-        raise NotFound(f"no mark {mark_id}")
-    first = next(e for e in stream if getattr(e, "mark_id", None) == mark_id)
-    return {
-        "mark_id": mark_id,
-        "lesson_id": lesson_id,
-        "student_id": getattr(first, "student_id", None),
-        "revisions": revisions,
-    }
-
-
-def _lesson_of_hidden_mark(service: Service, cur: Cursor, mark_id: str) -> str | None:
-    """A mark the lesson's view no longer lists (its recording voided) has no
-    lookup key: look in the lessons that have voided events, a small set."""
-    rows = cur.execute(
-        "SELECT DISTINCT stream_id FROM ej_events WHERE kind = 'lesson' "
-        "AND voided_by IS NOT NULL"
-    ).fetchall()
-    for row in rows:
-        sid = str(row["stream_id"])
-        if any(getattr(e, "mark_id", None) == mark_id for e in service.app.stream(sid)):
-            return sid
-    return None
-
-
-def ledger_status(
-    service: Service, actor: Actor, as_of: datetime | None = None
-) -> dict[str, Any]:
-    """The ledger's head and whether the log still matches it, recomputed from
-    the stored events. As of a moment: the chain up to the last event recorded
-    at or before it."""
-    actor.require(*EVENT_READERS)
-    _catch_up(service)
-    with service.app.db().read() as cur:
-        upto: int | None = None
-        if as_of is not None:
-            row = cur.execute(
-                "SELECT MAX(position) AS p FROM ej_events WHERE ts <= ?",
-                (ts_key(as_of),),
-            ).fetchone()
-            upto = int(row["p"]) if row and row["p"] is not None else 0
-        verdict = verify(cur, upto=upto)
-    return verdict.as_dict()

@@ -1,4 +1,5 @@
-"""GET routes: journals, diary, health. Every query takes ``as_of``."""
+"""GET routes: journals, diary, the caller's lists, incident preview, health. Every
+query takes ``as_of``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
+from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.errors import COMMON, problem_responses
 from ejournal.domain.errors import Invalid, NotFound
@@ -57,20 +59,24 @@ async def incident_preview(
 ) -> Any:
     """What execute-invalidation would void, and the 24 h before ``since``."""
     return await run_in_threadpool(
-        service.incident_preview, actor, uuid_id(incident_id, "incident"), moment(as_of)
+        queries.incident_preview,
+        service,
+        actor,
+        uuid_id(incident_id, "incident"),
+        moment(as_of),
     )
 
 
 @router.get("/me/courses", responses=OWN)
 async def my_courses(actor: ActorDep, service: ServiceDep) -> Any:
     """The caller's courses: a teacher's own, every course for staff."""
-    return await run_in_threadpool(service.my_courses, actor)
+    return await run_in_threadpool(queries.my_courses, service, actor)
 
 
 @router.get("/me/students", responses=OWN)
 async def my_students(actor: ActorDep, service: ServiceDep) -> Any:
     """The pupils whose diary a guardian or pupil reads."""
-    return await run_in_threadpool(service.my_children, actor)
+    return await run_in_threadpool(queries.my_children, service, actor)
 
 
 @router.get("/courses/{course_id}/journal", responses=ERRORS)
@@ -82,7 +88,8 @@ async def course_journal(
     as_of: AsOf = None,
 ) -> Any:
     return await run_in_threadpool(
-        service.course_journal,
+        queries.course_journal,
+        service,
         actor,
         uuid_id(course_id, "course"),
         uuid_id(period_id, "period") if period_id else None,
@@ -99,7 +106,8 @@ async def class_journal(
     as_of: AsOf = None,
 ) -> Any:
     return await run_in_threadpool(
-        service.class_journal,
+        queries.class_journal,
+        service,
         actor,
         uuid_id(class_id, "class"),
         uuid_id(period_id, "period") if period_id else None,
@@ -117,5 +125,11 @@ async def diary(
     as_of: AsOf = None,
 ) -> Any:
     return await run_in_threadpool(
-        service.diary, actor, uuid_id(student_id, "pupil"), from_, to, moment(as_of)
+        queries.diary,
+        service,
+        actor,
+        uuid_id(student_id, "pupil"),
+        from_,
+        to,
+        moment(as_of),
     )
