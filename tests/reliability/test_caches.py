@@ -252,8 +252,8 @@ def test_a_command_that_keeps_losing_is_refused_not_looped(
     def conflict(*_: object, **__: object) -> list[object]:
         raise IntegrityError("taken")
 
-    monkeypatch.setattr(service, "_save", conflict)
-    monkeypatch.setattr("ejournal.service._pause", lambda attempt: None)
+    monkeypatch.setattr(service.commands, "save", conflict)
+    monkeypatch.setattr("ejournal.commands.executor.pause", lambda attempt: None)
     with pytest.raises(Conflict):
         _mark(service, token, school.lesson_ids[3], school.students[0])
     assert _marks(service, school.lesson_ids[3]) == []
@@ -277,14 +277,14 @@ def test_an_absent_document_is_cached_until_its_stream_is_created(
 
     monkeypatch.setattr(Reader, "doc_blobs", counted)
     for _ in range(3):
-        with service._views() as views:
+        with service.views() as views:
             assert views.doc(SETTINGS_ID) is None
     assert reads == [[SETTINGS_ID]]  # read once, then served as absent
     admin = service.authenticate(
         service.login(school.logins["admin"], PASSWORD, None)["token"], None
     )
     service.execute(admin, "update-school-settings", {"homework_delay_minutes": 45})
-    with service._views() as views:
+    with service.views() as views:
         assert service.rules_for(views).homework_delay_minutes == 45
 
 

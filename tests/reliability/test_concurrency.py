@@ -36,7 +36,7 @@ class Session:
 def count_conflicts(service: Service) -> Counter[str]:
     """Count the version conflicts the service met (and retried)."""
     seen: Counter[str] = Counter()
-    save = service._save
+    save = service.commands.save
 
     def counting(objs: list[Any], record: Any) -> list[Any]:
         try:
@@ -45,7 +45,7 @@ def count_conflicts(service: Service) -> Counter[str]:
             seen["conflicts"] += 1
             raise
 
-    service._save = counting  # type: ignore[method-assign]
+    service.commands.save = counting  # type: ignore[method-assign]
     return seen
 
 

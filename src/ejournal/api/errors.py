@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ejournal.commands.executor import field_path
 from ejournal.domain.errors import DomainError
-from ejournal.service import field_path
 
 log = logging.getLogger(__name__)
 
