@@ -7,9 +7,10 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ejournal.domain import marks
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.correction import ApprovedChange, check_correction
-from ejournal.domain.errors import Conflict, Invalid, NotFound
+from ejournal.domain.errors import Conflict, Invalid
 from ejournal.domain.rules import MARK_VALUES, SchoolRules
 
 SPECIAL_MARKS = ("exempt", "not_attested", "ungraded")
@@ -103,13 +104,8 @@ class CourseMarkCorrected(CourseEvent):
     request_id: str | None
 
     def apply(self, aggregate: Course) -> None:
-        mark = aggregate.marks.get(self.mark_id)
-        if mark is None:  # the mark itself was voided
-            return
-        mark["value"] = self.value
-        mark["version"] = self.originator_version
-        mark["revisions"] += 1
-        if self.request_id is not None:
+        mark = marks.correct(aggregate.marks, self, marks.count)
+        if mark is not None and self.request_id is not None:
             aggregate.applied_requests.add(self.request_id)
 
 
@@ -135,18 +131,7 @@ class Course(SchoolAggregate):
         self.applied_requests: set[str] = set()
 
     def put_mark(self, event: Any, kind: str, slot: str) -> None:
-        known = self.marks.get(event.mark_id)
-        self.marks[event.mark_id] = {
-            "student_id": event.student_id,
-            "kind": kind,
-            "slot": slot,
-            "value": event.value,
-            "author_id": event.actor_id,
-            "due_at": event.due_at,
-            "late": event.late,
-            "version": event.originator_version,
-            "revisions": known["revisions"] + 1 if known else 1,
-        }
+        marks.set_course_mark(self.marks, event, marks.count, kind, slot)
 
     # -- the calendar-thematic plan ------------------------------------------------
     def add_plan_topics(self, meta: Meta, topics: list[dict[str, Any]]) -> None:
@@ -306,10 +291,7 @@ class Course(SchoolAggregate):
         )
 
     def mark(self, mark_id: str) -> dict[str, Any]:
-        mark = self.marks.get(mark_id)
-        if mark is None:
-            raise NotFound(f"no mark {mark_id}", field="mark_id")
-        return mark
+        return marks.find(self.marks, mark_id)
 
     def correct_mark(
         self,

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from ejournal.domain import marks
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
 from ejournal.domain.correction import ApprovedChange, check_correction
-from ejournal.domain.errors import Conflict, Invalid, NotFound
+from ejournal.domain.errors import Conflict, Invalid
 from ejournal.domain.rules import MARK_VALUES, SchoolRules
 
 LESSON_NAMESPACE = uuid.UUID("5b0f4c1e-2f7a-4d7e-9a53-6b1f0e2d8c41")
@@ -82,18 +83,9 @@ class MarkRecorded(LessonEvent):
     late: bool
 
     def apply(self, aggregate: Lesson) -> None:
-        aggregate.marks[self.mark_id] = {
-            "student_id": self.student_id,
-            "work_type": self.work_type,
-            "author_id": self.actor_id,
-            "due_at": self.due_at,
-            "late": self.late,
-            "comment": self.comment,
-            "value": self.value,
-            "protocol": None,
-            "version": self.originator_version,
-            "revisions": 1,
-        }
+        marks.record_lesson_mark(
+            aggregate.marks, self, marks.count, comment=self.comment, protocol=None
+        )
 
 
 class MarkCorrected(LessonEvent):
@@ -107,13 +99,8 @@ class MarkCorrected(LessonEvent):
     request_id: str | None
 
     def apply(self, aggregate: Lesson) -> None:
-        mark = aggregate.marks.get(self.mark_id)
-        if mark is None:  # the recording itself was voided
-            return
-        mark["value"] = self.value
-        mark["version"] = self.originator_version
-        mark["revisions"] += 1
-        if self.request_id is not None:
+        mark = marks.correct(aggregate.marks, self, marks.count)
+        if mark is not None and self.request_id is not None:
             aggregate.applied_requests.add(self.request_id)
 
 
@@ -131,18 +118,9 @@ class MakeupRecorded(LessonEvent):
     late: bool
 
     def apply(self, aggregate: Lesson) -> None:
-        aggregate.marks[self.mark_id] = {
-            "student_id": self.student_id,
-            "work_type": self.work_type,
-            "author_id": self.actor_id,
-            "due_at": self.due_at,
-            "late": self.late,
-            "comment": None,
-            "value": self.value,
-            "protocol": self.protocol,
-            "version": self.originator_version,
-            "revisions": 1,
-        }
+        marks.record_lesson_mark(
+            aggregate.marks, self, marks.count, comment=None, protocol=self.protocol
+        )
 
 
 class CommentAdded(LessonEvent):
@@ -317,10 +295,7 @@ class Lesson(SchoolAggregate):
 
     # -- corrections and makeups ---------------------------------------------------
     def mark(self, mark_id: str) -> dict[str, Any]:
-        mark = self.marks.get(mark_id)
-        if mark is None:
-            raise NotFound(f"no mark {mark_id}", field="mark_id")
-        return mark
+        return marks.find(self.marks, mark_id)
 
     def correct_mark(
         self,
