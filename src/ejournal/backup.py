@@ -26,9 +26,10 @@ from uuid import UUID
 
 import orjson
 
+from ejournal.database import Cursor
 from ejournal.projections.ledger import GENESIS, StoredRow, event_rows, head
 from ejournal.service import Service
-from ejournal.store import Cursor, SchoolApp
+from ejournal.store import SchoolApp
 from ejournal.verification import Checkpoint, LedgerError, verify
 
 BACKUP_FORMAT = "ejournal-backup/1"

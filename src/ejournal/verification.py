@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from ejournal.database import Cursor
 from ejournal.projections.ledger import GENESIS, event_rows, head, ledger_rows
-from ejournal.store import Cursor
 
 CHECKPOINT_FORMAT = "ejournal-ledger-checkpoint/1"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ejournal.store import COPY_FROM, SchoolApp, open_store
+from ejournal.database import COPY_FROM
+from ejournal.store import SchoolApp, open_store
 
 AWKWARD = [
     "plain",

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ejournal.database import Cursor, Database
 from ejournal.domain.base import META_EVENTS, voided_by
-from ejournal.store import Cursor, Database, SchoolApp
+from ejournal.store import SchoolApp
 
 TABLE = """CREATE TABLE IF NOT EXISTS ej_events (
     position BIGINT PRIMARY KEY, stream_id TEXT NOT NULL, version BIGINT NOT NULL,

@@ -13,9 +13,9 @@ from contextlib import ExitStack, contextmanager
 import orjson
 
 from ejournal.cache import StampedCache
+from ejournal.database import Cursor, Database
 from ejournal.projections.reader import Reader
 from ejournal.projections.streams import Doc
-from ejournal.store import Cursor, Database
 
 NO_DOC = b"null"
 

@@ -19,10 +19,11 @@ from typing import Any
 
 import orjson
 
+from ejournal.database import Cursor, Database
 from ejournal.domain.base import META_EVENTS
 from ejournal.projections.audit import ts_key
 from ejournal.projections.streams import Doc, apply, fold_doc, lookup_keys, placement
-from ejournal.store import Cursor, Database, SchoolApp
+from ejournal.store import SchoolApp
 
 _MISSING = object()
 # stream_id, kind, parent_id, sort_key, doc, last_ts

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from ejournal.store import Cursor, Database, SchoolApp
+from ejournal.database import Cursor, Database
+from ejournal.store import SchoolApp
 
 GENESIS = bytes(32)
 PAGE = 1000

@@ -13,8 +13,9 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import StoredEvent
 
+from ejournal.database import Cursor
 from ejournal.projections.streams import Doc, fold_doc
-from ejournal.store import Cursor, SchoolApp
+from ejournal.store import SchoolApp
 
 
 class Reader:

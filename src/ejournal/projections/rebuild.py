@@ -37,6 +37,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from psycopg.rows import tuple_row
 
+from ejournal.database import Database
 from ejournal.projections.audit import (
     EventIndex,
     RebuildEventIndex,
@@ -50,7 +51,7 @@ from ejournal.projections.documents import (
 )
 from ejournal.projections.ledger import Ledger
 from ejournal.projections.runner import REBUILDING, Runner
-from ejournal.store import Database, SchoolApp, create_tables
+from ejournal.store import SchoolApp, create_tables
 
 PAGE = 16_000
 PARALLEL_FROM = 50_000  # events: below this, starting processes costs more

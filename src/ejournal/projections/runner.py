@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from ejournal.store import Cursor, SchoolApp
+from ejournal.database import Cursor
+from ejournal.store import SchoolApp
 
 log = logging.getLogger(__name__)
 

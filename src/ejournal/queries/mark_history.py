@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ejournal.database import Cursor
 from ejournal.domain.base import voided_by
 from ejournal.domain.errors import NotFound
 from ejournal.projections.audit import ts_key
@@ -13,7 +14,6 @@ from ejournal.projections.reader import reader
 from ejournal.queries.caught_up import catch_up
 from ejournal.security import HISTORY_READERS, Actor
 from ejournal.service import Service
-from ejournal.store import Cursor
 
 
 def mark_history(
