@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: backup and restore are one file format, written and read
+# (and verified) in one place.
 """Verified backup and restore of the log.
 
 A backup is gzip NDJSON: a header line (format, head position, head hash, count),

@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: mostly data: the demo school's staff, pupils, guardians,
+# timetable and a fortnight of lessons.
 """The demo school: two classes of ~25 pupils, six subjects with their real weekly
 hours, a timetable for the current period, and its past lessons filled in.
 

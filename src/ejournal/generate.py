@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: a whole school year in one pass; its stages share the
+# reproducible ids, the calendar and the bulk writer.
 """A seeded, reproducible school year, written in bulk through the domain.
 
 Grades 1–11 (or a chosen few), ``classes_per_grade`` classes of ~25 pupils, the

@@ -1,3 +1,6 @@
+# Over ~300 lines on purpose: the log: the library's two recorders extended with the
+# idempotency insert, the database settings and the application with its aggregate
+# cache.
 """The event store: one eventsourcing Application per school, on PostgreSQL or SQLite:
 the log, the idempotency records and the views' tracking (the helpers for SQL on
 either backend are in ejournal.database).

@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: one aggregate with its event catalogue (STYLE.md: one
+# event catalogue per area).
 """A course (предмет в классе или группе): a subject taught to a class or group by a
 teacher for a year."""
 

@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: one aggregate with its event catalogue (STYLE.md: one
+# event catalogue per area).
 """A lesson (урок): one stream per scheduled lesson, where the 8:00 surge writes.
 
 Topic, homework, attendance, marks, comments and the substitution of one lesson.

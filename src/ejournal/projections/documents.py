@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: the documents view's incremental fold and its rebuild
+# fold stay side by side so that both write the same bytes.
 """The documents projection: one row per stream in ``ej_docs`` and its lookup keys
 in ``ej_keys``, kept by the catch-up loop.
 

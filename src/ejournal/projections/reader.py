@@ -1,3 +1,6 @@
+# Over ~300 lines on purpose: the one reader that both the current views and as_of
+# folds answer through; split, the two halves that must answer alike would drift
+# apart.
 """Readers of stream documents: the current views, or the views as they stood at a
 moment (``as_of``), computed by folding only the streams involved up to it with
 the same fold the catch-up loop uses."""

@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: the parallel rebuild's coordinator and its worker
+# processes share one staging protocol (shards, key claims, index drop and rebuild).
 """Rebuild every view from the log, the work split between processes.
 
 The catch-up loop applies the three views page by page in one transaction, on one

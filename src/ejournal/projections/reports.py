@@ -1,3 +1,6 @@
+# Over ~300 lines on purpose: the summary sheet, control report and late entries
+# assemble the same course and lesson documents; to be split per report with the
+# documents (issue 14).
 """Reports assembled from stream documents by a Reader (current, or as of a moment):
 the summary sheet (сводная ведомость), the deputy's control report and the
 compliance list of late entries.

@@ -1,3 +1,5 @@
+# Over ~300 lines on purpose: the views loop is one state machine (catch up, apply
+# pages, follow another process, take over when it stalls, wake waiters).
 """The batched catch-up loop that keeps every view.
 
 Reads pages of notifications and applies each page in one transaction together
