@@ -34,7 +34,7 @@ from _common import call, database, python, served, table
 
 from ejournal import queries
 from ejournal.generate import generate
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.projections.rebuild import rebuild
 from ejournal.service import Service
 

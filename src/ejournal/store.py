@@ -352,7 +352,7 @@ SCHEMA_STATEMENTS = [
         position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS ej_tracking (
         name TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
-    # last_ts: the latest timestamp (audit.ts_key) among the events folded into
+    # last_ts: the latest timestamp (event_index.ts_key) among the events folded into
     # the document, or NULL where unknown (rows written before it existed).
     """CREATE TABLE IF NOT EXISTS ej_docs (
         stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_id TEXT,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ejournal.domain.errors import Forbidden
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.queries import audit_events
 from ejournal.service import Service
 from tests.audit.conftest import Recorded

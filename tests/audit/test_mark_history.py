@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ejournal.domain.errors import Forbidden, NotFound
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.queries import mark_history
 from ejournal.service import Service
 from tests.audit.conftest import Recorded

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 
 from ejournal.domain.base import SYSTEM_ACTOR, EventReinstated, new_id, voided_by
-from ejournal.projections.audit import COLUMNS, INDEXES, drop_indexes
+from ejournal.projections.event_index import COLUMNS, INDEXES, drop_indexes
 from ejournal.projections.rebuild import PAGE, SECONDARY, rebuild
 from ejournal.service import Service
 from tests.builders import FakeClock, School, build_school, run

@@ -18,7 +18,7 @@ from ejournal.domain.incident import (
     report_compromise,
     void_event,
 )
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 
 
 class ReportCompromise(Body):

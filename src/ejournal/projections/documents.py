@@ -23,7 +23,7 @@ import orjson
 
 from ejournal.database import Cursor, Database
 from ejournal.domain.base import META_EVENTS
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.projections.streams import Doc, apply, fold_doc, lookup_keys, placement
 from ejournal.store import SchoolApp
 

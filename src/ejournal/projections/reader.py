@@ -281,7 +281,7 @@ TRACKING_NAME = "views"
 
 
 def moment_key(moment: datetime) -> str:
-    """A moment as audit.ts_key writes event timestamps (fixed-width UTC text, so
+    """A moment as event_index.ts_key writes event timestamps (fixed-width UTC text, so
     that text order is time order), for any year: strftime leaves years before
     1000 unpadded. Moments past either end of the calendar in UTC sort before or
     after every timestamp."""

@@ -40,16 +40,16 @@ from eventsourcing.persistence import Notification
 from psycopg.rows import tuple_row
 
 from ejournal.database import Database
-from ejournal.projections.audit import (
-    EventIndex,
-    RebuildEventIndex,
-    drop_indexes,
-    finish_rebuild,
-)
 from ejournal.projections.documents import (
     RebuildDocuments,
     merge_staged_keys,
     stage_keys,
+)
+from ejournal.projections.event_index import (
+    EventIndex,
+    RebuildEventIndex,
+    drop_indexes,
+    finish_rebuild,
 )
 from ejournal.projections.ledger import Ledger
 from ejournal.projections.runner import REBUILDING, Runner

@@ -50,8 +50,8 @@ class Projection(Protocol):
 
 def views_of(app: SchoolApp) -> list[Projection]:
     """Every view the loop keeps: the documents, the event index, the ledger."""
-    from ejournal.projections.audit import EventIndex
     from ejournal.projections.documents import Documents
+    from ejournal.projections.event_index import EventIndex
     from ejournal.projections.ledger import Ledger
 
     return [Documents(app), EventIndex(app), Ledger(app)]

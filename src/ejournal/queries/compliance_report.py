@@ -8,7 +8,7 @@ from typing import Any
 
 from ejournal.domain.errors import Invalid
 from ejournal.projections import reports
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.projections.reader import Reader, reader
 from ejournal.security import REPORT_READERS, Actor
 from ejournal.service import Service

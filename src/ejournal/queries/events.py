@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 
 from ejournal.database import Cursor
 from ejournal.domain.base import voided_by
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.queries.caught_up import catch_up
 from ejournal.security import EVENT_READERS, Actor
 from ejournal.service import Service

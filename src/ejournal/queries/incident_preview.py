@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ejournal.projections import journal
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.projections.reader import reader
 from ejournal.security import Actor
 from ejournal.service import Service

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.queries.caught_up import catch_up
 from ejournal.security import EVENT_READERS, Actor
 from ejournal.service import Service

@@ -9,7 +9,7 @@ from typing import Any
 from ejournal.database import Cursor
 from ejournal.domain.base import voided_by
 from ejournal.domain.errors import NotFound
-from ejournal.projections.audit import ts_key
+from ejournal.projections.event_index import ts_key
 from ejournal.projections.reader import reader
 from ejournal.queries.caught_up import catch_up
 from ejournal.security import HISTORY_READERS, Actor
