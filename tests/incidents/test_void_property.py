@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import ejournal.commands.setup
-import ejournal.service
+import ejournal.sessions
 from ejournal import queries
 from ejournal.commands.base import COMMANDS
 from ejournal.domain.base import live_versions
@@ -122,7 +122,7 @@ def fast_hashes() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ejournal.commands.setup, "hash_password", hashes.__getitem__)
-        mp.setattr(ejournal.service, "verify_password", verify)
+        mp.setattr(ejournal.sessions, "verify_password", verify)
         yield
 
 

@@ -375,7 +375,7 @@ def history(
     pools = new_pools(service, school)
     with monkeypatch.context() as patch:
         if lag:
-            patch.setattr(service, "_await", lambda position: None)
+            patch.setattr(service, "await_position", lambda position: None)
         apply_ops(service, service.clock, pools, sequence)
     service.runner.catch_up()
     return pools

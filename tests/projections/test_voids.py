@@ -418,7 +418,7 @@ def test_random_voids_keep_incremental_views_equal_to_a_rebuild(
             assert isinstance(clock, FakeClock)
             with monkeypatch.context() as patch:
                 if lag:  # views behind the log: pages mix commands and voids
-                    patch.setattr(service, "_await", lambda position: None)
+                    patch.setattr(service, "await_position", lambda position: None)
                 for op in sequence:
                     if op[0] == "void":
                         apply_void(service, pools, op, lag=lag)
