@@ -23,15 +23,8 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-import ejournal.commands.corrections
-import ejournal.commands.incidents
-import ejournal.commands.lesson
-import ejournal.commands.marks
-import ejournal.commands.parents
-import ejournal.commands.settings
-import ejournal.commands.setup  # noqa: F401  (registers the commands)
 from ejournal.cache import StampedCache
-from ejournal.commands.base import COMMANDS, Context
+from ejournal.commands import COMMANDS, Context
 from ejournal.domain.account import Account
 from ejournal.domain.base import Meta, new_id
 from ejournal.domain.errors import (
