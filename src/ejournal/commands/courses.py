@@ -9,12 +9,16 @@ from uuid import UUID
 from pydantic import Field, field_validator
 
 from ejournal.commands.base import Body, Context, Outcome, ShortText, command
-from ejournal.commands.lookups import need_account_with_role, need_doc, on_free_stream
-from ejournal.domain.course import Course, create_course
-from ejournal.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ejournal.commands.lookups import (
+    course_for_writing,
+    need_account_with_role,
+    need_doc,
+    on_free_stream,
+)
+from ejournal.domain.course import create_course
+from ejournal.domain.errors import Conflict, Invalid, NotFound
 from ejournal.domain.lesson import lesson_id_for, schedule_lesson
 from ejournal.domain.year import AcademicYear
-from ejournal.security import is_course_teacher
 
 
 class CreateCourse(Body):
@@ -132,9 +136,11 @@ class AddPlanTopics(Body):
     summary="Append topics to the course's calendar-thematic plan (КТП)",
 )
 def add_plan_topics(ctx: Context, cmd: AddPlanTopics) -> Outcome:
-    doc = need_doc(ctx, str(cmd.course_id), "course", "course", "course_id")
-    if not ctx.actor.has("deputy") and not is_course_teacher(ctx.actor, doc):
-        raise Forbidden("only the course's teacher or a deputy plans the course")
-    course: Course = ctx.app.get(cmd.course_id, Course)
+    course = course_for_writing(
+        ctx,
+        cmd.course_id,
+        "only the course's teacher or a deputy plans the course",
+        deputy=True,
+    )
     course.add_plan_topics(ctx.meta, [t.model_dump() for t in cmd.topics])
     return Outcome([course])

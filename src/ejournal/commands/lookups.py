@@ -15,7 +15,7 @@ from ejournal.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ejournal.domain.lesson import Lesson
 from ejournal.domain.school_class import SchoolClass
 from ejournal.projections.streams import Doc
-from ejournal.security import may_write_lesson
+from ejournal.security import is_course_teacher, may_write_lesson
 
 
 def on_free_stream(ctx: Context, aggregate: A) -> A:
@@ -41,6 +41,19 @@ def need_account_with_role(ctx: Context, account_id: str, role: str, field: str)
     if role not in doc["roles"]:
         raise Invalid(f"account {account_id} is not a {role}", field=field)
     return doc
+
+
+def course_for_writing(
+    ctx: Context, course_id: UUID, refusal: str, *, deputy: bool = False
+) -> Course:
+    """A course its teacher (or, with ``deputy``, also a deputy) writes to."""
+    doc = need_doc(ctx, str(course_id), "course", "course", "course_id")
+    if not (deputy and ctx.actor.has("deputy")) and not is_course_teacher(
+        ctx.actor, doc
+    ):
+        raise Forbidden(refusal)
+    course: Course = ctx.app.get(course_id, Course)
+    return course
 
 
 def lesson_for_writing(ctx: Context, lesson_id: UUID) -> tuple[Lesson, Doc]:

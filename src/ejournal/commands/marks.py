@@ -14,14 +14,16 @@ from typing import Literal
 from uuid import UUID
 
 from ejournal.commands.base import Body, Context, Outcome, ShortText, command
-from ejournal.commands.lookups import lesson_for_writing, need_doc, pupil_check
+from ejournal.commands.lookups import (
+    course_for_writing,
+    lesson_for_writing,
+    pupil_check,
+)
 from ejournal.domain.base import new_id
 from ejournal.domain.course import Course
-from ejournal.domain.errors import Forbidden, NotFound
+from ejournal.domain.errors import NotFound
 from ejournal.domain.school_class import SchoolClass
 from ejournal.domain.year import AcademicYear
-from ejournal.projections.streams import Doc
-from ejournal.security import is_course_teacher
 
 MarkValue = Literal["1", "2", "3", "4", "5"]
 WorkType = Literal[
@@ -92,12 +94,10 @@ def record_makeup(ctx: Context, cmd: RecordMakeup) -> Outcome:
     return Outcome([lesson], {"mark_id": mark_id})
 
 
-def course_for_marks(ctx: Context, course_id: UUID) -> tuple[Course, Doc]:
-    doc = need_doc(ctx, str(course_id), "course", "course", "course_id")
-    if not is_course_teacher(ctx.actor, doc):
-        raise Forbidden("only the course's teacher sets its period and final marks")
-    course: Course = ctx.app.get(course_id, Course)
-    return course, doc
+def course_for_marks(ctx: Context, course_id: UUID) -> Course:
+    return course_for_writing(
+        ctx, course_id, "only the course's teacher sets its period and final marks"
+    )
 
 
 def attends(ctx: Context, course: Course, student_id: str, lo: str, hi: str) -> bool:
@@ -112,12 +112,19 @@ def attends(ctx: Context, course: Course, student_id: str, lo: str, hi: str) -> 
     )
 
 
-def period_of(ctx: Context, course: Course, period_id: UUID) -> dict[str, str]:
+def period_mark_of(
+    ctx: Context, course_id: UUID, period_id: UUID, student_id: UUID
+) -> tuple[Course, dict[str, str], str, bool]:
+    """The course, the period of its year, the pupil's id and whether the pupil
+    attends the course during that period: what a period mark is decided on."""
+    course = course_for_marks(ctx, course_id)
     year: AcademicYear = ctx.app.peek(course.year_id, AcademicYear)
     period = year.period(str(period_id))
     if period is None:
         raise NotFound(f"no period {period_id} in the course's year", field="period_id")
-    return period
+    sid = str(student_id)
+    is_pupil = attends(ctx, course, sid, period["starts_on"], period["ends_on"])
+    return course, period, sid, is_pupil
 
 
 class SetPeriodMark(Body):
@@ -135,16 +142,16 @@ class SetPeriodMark(Body):
     "ungraded",
 )
 def set_period_mark(ctx: Context, cmd: SetPeriodMark) -> Outcome:
-    course, _ = course_for_marks(ctx, cmd.course_id)
-    period = period_of(ctx, course, cmd.period_id)
-    sid = str(cmd.student_id)
+    course, period, sid, is_pupil = period_mark_of(
+        ctx, cmd.course_id, cmd.period_id, cmd.student_id
+    )
     mark_id = course.set_period_mark(
         ctx.meta,
         ctx.rules,
         student_id=sid,
         period=period,
         value=cmd.value,
-        is_pupil=attends(ctx, course, sid, period["starts_on"], period["ends_on"]),
+        is_pupil=is_pupil,
     )
     return Outcome([course], {"mark_id": mark_id})
 
@@ -164,9 +171,9 @@ class DeferPeriodMark(Body):
     summary="Defer an ill pupil's period mark until a date (отсрочка)",
 )
 def defer_period_mark(ctx: Context, cmd: DeferPeriodMark) -> Outcome:
-    course, _ = course_for_marks(ctx, cmd.course_id)
-    period = period_of(ctx, course, cmd.period_id)
-    sid = str(cmd.student_id)
+    course, period, sid, is_pupil = period_mark_of(
+        ctx, cmd.course_id, cmd.period_id, cmd.student_id
+    )
     course.defer_period_mark(
         ctx.meta,
         ctx.rules,
@@ -174,7 +181,7 @@ def defer_period_mark(ctx: Context, cmd: DeferPeriodMark) -> Outcome:
         period=period,
         until=cmd.until,
         reason=cmd.reason,
-        is_pupil=attends(ctx, course, sid, period["starts_on"], period["ends_on"]),
+        is_pupil=is_pupil,
     )
     return Outcome([course])
 
@@ -193,7 +200,7 @@ class SetFinalMark(Body):
     summary="Set a pupil's annual, exam or final mark",
 )
 def set_final_mark(ctx: Context, cmd: SetFinalMark) -> Outcome:
-    course, _ = course_for_marks(ctx, cmd.course_id)
+    course = course_for_marks(ctx, cmd.course_id)
     year: AcademicYear = ctx.app.peek(course.year_id, AcademicYear)
     sid = str(cmd.student_id)
     mark_id = course.set_final_mark(
