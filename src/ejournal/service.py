@@ -16,13 +16,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import ejournal.commands.corrections
-import ejournal.commands.incidents
-import ejournal.commands.lesson
-import ejournal.commands.marks
-import ejournal.commands.parents
-import ejournal.commands.settings
-import ejournal.commands.setup  # noqa: F401  (registers the commands)
 from ejournal.cache import StampedCache
 from ejournal.commands.executor import Executor
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules

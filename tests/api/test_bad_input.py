@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ejournal.commands.base import COMMANDS
+from ejournal.commands import COMMANDS
 from tests.api.conftest import API, PROBLEM_JSON, Env
 from tests.builders import PASSWORD
 

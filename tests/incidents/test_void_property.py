@@ -36,10 +36,10 @@ from eventsourcing.persistence import Notification, StoredEvent
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import ejournal.commands.setup
+import ejournal.commands.accounts
 import ejournal.sessions
 from ejournal import queries
-from ejournal.commands.base import COMMANDS
+from ejournal.commands import COMMANDS
 from ejournal.domain.base import live_versions
 from ejournal.domain.errors import DomainError
 from ejournal.domain.incident import Incident
@@ -121,7 +121,7 @@ def fast_hashes() -> Iterator[None]:
         return hashes.get(password) == stored
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ejournal.commands.setup, "hash_password", hashes.__getitem__)
+        mp.setattr(ejournal.commands.accounts, "hash_password", hashes.__getitem__)
         mp.setattr(ejournal.sessions, "verify_password", verify)
         yield
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import ejournal.commands.setup as setup_commands
+import ejournal.commands.accounts as setup_commands
 from ejournal.security import hash_password
 from tests.builders import PASSWORD
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ejournal.api import audit, commands, errors, journals, reports, session
-from ejournal.commands.base import COMMANDS
+from ejournal.commands import COMMANDS
 from ejournal.service import Service
 
 API_PREFIX = "/api/v1"

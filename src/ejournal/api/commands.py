@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ejournal.api.deps import CredentialsDep, ServiceDep, bearer_token, client_ip
 from ejournal.api.errors import COMMON, problem, problem_responses
-from ejournal.commands.base import COMMANDS, CommandSpec
+from ejournal.commands import COMMANDS, CommandSpec
 
 router = APIRouter(prefix="/commands", tags=["commands"])
 
@@ -121,7 +121,5 @@ def build() -> None:
     for spec in COMMANDS.values():
         _route(spec)
 
-
-import ejournal.service  # noqa: E402,F401  (the catalogue is registered there)
 
 build()

@@ -11,7 +11,7 @@ from typing import Literal
 from uuid import UUID
 
 from ejournal.commands.base import Body, Context, Outcome, ShortText, command
-from ejournal.commands.setup import need_doc
+from ejournal.commands.lookups import need_doc
 from ejournal.domain.correction import CorrectionRequest, MarkRef, file_request
 from ejournal.domain.course import Course
 from ejournal.domain.errors import Conflict, Forbidden, Invalid, NotFound

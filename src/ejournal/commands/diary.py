@@ -1,4 +1,4 @@
-"""Parents: a guardian acknowledges having read a week of the pupil's diary
+"""The diary: a guardian acknowledges having read a week of the pupil's diary
 (факт ознакомления, S1)."""
 
 from __future__ import annotations
