@@ -1,0 +1,102 @@
+"""The role matrix's table: every role or relation against every command and query
+of API.md (and the extra routes), one cell per generated case of
+tests/api/test_role_matrix.py.
+
+Expectations come from API.md's "who" columns and DOMAIN.md "Roles and what they
+may do": the course's teacher writes its lessons, period and final marks and its
+plan; a lesson's recorded substitute writes that lesson (not the course's period
+marks); the class teacher reads the class and keeps its groups and guardians;
+the director decides corrections; the auditor reads and writes nothing; a parent
+reads and acknowledges only their own child's diary (someone else's is 404, as if
+it did not exist); a pupil reads only their own diary.
+"""
+
+from __future__ import annotations
+
+# fmt: off
+ROWS = (
+    "teacher", "substitute", "sub_elsewhere", "other_teacher", "class_teacher",
+    "deputy", "director", "admin", "secretary", "auditor", "guardian",
+    "other_parent", "student",
+)
+# Legend: A allowed (2xx), 3 -> 403, 4 -> 404, . no such cell.
+# "sub_elsewhere" is the substitute writing a lesson of the same course where they
+# are not the recorded substitute (school.lesson_ids[0]).
+COMMAND_COLUMNS = {
+    "ca": "create-account", "rp": "reset-password", "oy": "open-academic-year",
+    "cc": "create-class", "es": "enroll-student", "ts": "transfer-student",
+    "ws": "withdraw-student", "lg": "link-guardian", "rc": "record-consent",
+    "cg": "create-group", "cr": "create-course", "sl": "schedule-lessons",
+    "pt": "add-plan-topics",
+    "tp": "set-lesson-topic", "hw": "assign-homework", "at": "record-attendance",
+    "mk": "record-mark", "mu": "record-makeup", "cm": "add-comment",
+    "sb": "record-substitution", "co": "correct-mark", "rq": "request-correction",
+    "ap": "approve-correction", "rj": "reject-correction", "pm": "set-period-mark",
+    "dp": "defer-period-mark", "fm": "set-final-mark",
+    "ad": "acknowledge-diary",
+    "ic": "report-compromise", "ex": "execute-invalidation", "ri": "reinstate-event",
+    "us": "update-school-settings",
+}
+COMMAND_GRID = """
+              ca rp oy cc es ts ws lg rc cg cr sl pt tp hw at mk mu cm sb co rq ap rj pm dp fm ad ic ex ri us
+teacher       3  3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  3  3  A  A  A  3  3  3  3  3
+substitute    3  3  3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3  3  3  3
+sub_elsewhere .  .  .  .  .  .  .  .  .  .  .  .  .  3  3  3  3  .  3  3  .  .  .  .  .  .  .  .  .  .  .  .
+other_teacher 3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3
+class_teacher 3  3  3  3  3  3  3  A  3  A  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3
+deputy        3  3  A  A  3  3  3  3  3  A  A  A  A  3  3  3  3  3  3  A  3  3  3  3  3  3  3  3  3  3  3  3
+director      3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  A  A  3  3  3  3  3  3  3  3
+admin         A  A  A  A  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3  A  3  3  3  3  3  3  3  3  A  A  A  A
+secretary     3  3  3  3  A  A  A  A  A  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3
+auditor       3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3
+guardian      3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  A  3  3  3  3
+other_parent  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  4  3  3  3  3
+student       3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3
+"""  # noqa: E501
+# cj course journal, kj class journal, dy diary of the guardian's and pupil's own
+# child, od another pupil's diary, sm summary sheet, ct control report, cp
+# compliance report, ip incident preview, ae audit events, mh a mark's history,
+# lr ledger, he health, li login, me auth/me, lo logout; extra routes: mc
+# /me/courses, ms /me/students, cq /corrections, ss /school/settings.
+QUERY_COLUMNS = {
+    "cj": "course-journal", "kj": "class-journal", "dy": "diary",
+    "od": "other-diary", "sm": "summary", "ct": "control", "cp": "compliance",
+    "ip": "incident-preview", "ae": "audit-events", "mh": "mark-history",
+    "lr": "ledger", "he": "health", "li": "login", "me": "me", "lo": "logout",
+    "mc": "my-courses", "ms": "my-students", "cq": "corrections",
+    "ss": "school-settings",
+}
+QUERY_GRID = """
+              cj kj dy od sm ct cp ip ae mh lr he li me lo mc ms cq ss
+teacher       A  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+substitute    3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+sub_elsewhere .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .
+other_teacher 3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+class_teacher A  A  A  A  A  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+deputy        A  A  A  A  A  A  A  3  3  3  3  A  A  A  A  A  A  A  A
+director      A  A  A  A  A  A  A  3  3  A  3  A  A  A  A  A  A  A  A
+admin         A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
+secretary     3  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+auditor       A  A  A  A  A  3  3  A  A  A  A  A  A  A  A  A  A  A  A
+guardian      3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+other_parent  3  3  4  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+student       3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+"""
+OUTCOMES = {"A": "allowed", "3": "403", "4": "404"}
+# fmt: on
+
+
+def parse(grid: str, columns: dict[str, str]) -> list[tuple[str, str, str]]:
+    head, *rows = [line.split() for line in grid.strip().splitlines()]
+    assert head == list(columns)
+    assert [r[0] for r in rows] == list(ROWS)
+    cells = []
+    for role, *marks in rows:
+        assert len(marks) == len(head), role
+        for column, mark in zip(head, marks, strict=True):
+            if mark != ".":
+                cells.append((role, columns[column], OUTCOMES[mark]))
+    return cells
+
+
+CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
