@@ -416,7 +416,7 @@ BODIES: dict[str, Body] = {
 
 
 def test_the_matrix_covers_every_command_of_the_catalogue() -> None:
-    from ejournal.commands.base import COMMANDS
+    from ejournal.commands import COMMANDS
 
     assert set(BODIES) == set(COMMAND_COLUMNS.values()) == set(COMMANDS)
 
