@@ -1,12 +1,16 @@
-"""Builders for tests: a controllable clock and a small school made through the
-service's commands (the same path HTTP takes)."""
+"""Builders for tests: a controllable clock, a small school made through the
+service's commands (the same path HTTP takes), and the log-level shortcuts every
+test package uses (the log's position, a stream's last version, a void appended as
+an incident's execution would)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
+from ejournal.domain.base import SYSTEM_ACTOR, EventsVoided, new_id
 from ejournal.security import Actor
 from ejournal.service import Service
 
@@ -293,3 +297,35 @@ def build_school(service: Service) -> School:
         accounts=accounts,
         logins=logins,
     )
+
+
+def max_position(service: Service) -> int:
+    """The log's last notification id (0 for an empty log)."""
+    return int(service.app.recorder.max_notification_id() or 0)
+
+
+def last_version(service: Service, stream_id: str) -> int:
+    return int(service.app.stream(stream_id)[-1].originator_version)
+
+
+def void(
+    service: Service, stream_id: str, versions: list[int], *, catch_up: bool = True
+) -> int:
+    """Append an EventsVoided for ``versions`` of a stream (as an incident's
+    execution would); returns the void's own version."""
+    version = last_version(service, stream_id) + 1
+    event = EventsVoided(
+        originator_id=UUID(stream_id),
+        originator_version=version,
+        timestamp=service.clock(),
+        actor_id=SYSTEM_ACTOR,
+        session_id=None,
+        command_id=new_id(),
+        client_ip=None,
+        incident_id=new_id(),
+        versions=list(versions),
+    )
+    service.app.save(event)
+    if catch_up:
+        service.runner.catch_up()
+    return version

@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 from ejournal.service import Service
 from tests.audit.conftest import Recorded
 from tests.audit.support import flip_byte, position_of, set_state
-from tests.builders import PASSWORD
+from tests.builders import PASSWORD, void
 from tests.conftest import auth
-from tests.projections.support import void
 
 API = "/api/v1/audit"
 PROBLEM = "application/problem+json"

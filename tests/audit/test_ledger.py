@@ -23,16 +23,12 @@ from tests.audit.support import (
     stored_state,
     swap_rows,
 )
-from tests.builders import School, run
+from tests.builders import School, max_position, run
 
 
 @pytest.fixture
 def history(recorded: Recorded) -> School:
     return recorded.school
-
-
-def max_position(service: Service) -> int:
-    return int(service.app.recorder.max_notification_id() or 0)
 
 
 def test_the_ledger_chains_every_event_by_the_documented_formula(

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from ejournal.cli import cli
 from ejournal.service import Service
-from tests.projections.support import max_position, stream_ids
+from tests.builders import max_position
+from tests.projections.support import stream_ids
 
 
 def test_generate_command(database_url: str) -> None:

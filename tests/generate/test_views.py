@@ -13,9 +13,9 @@ from ejournal.generate import GENERATED_PASSWORD, Generated
 from ejournal.projections import reports
 from ejournal.projections.reader import reader
 from ejournal.service import Service
-from tests.builders import actor_for
+from tests.builders import actor_for, max_position
 from tests.generate.conftest import generate_into
-from tests.projections.support import max_position, rebuild, stream_ids, table_diff
+from tests.projections.support import rebuild, stream_ids, table_diff
 from tests.projections.support import tables as view_tables
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 import orjson
 
 from ejournal import queries
-from ejournal.domain.base import SYSTEM_ACTOR, EventsVoided, new_id
 from ejournal.projections import journal
 from ejournal.projections.reader import reader
 from ejournal.service import Service
@@ -83,37 +81,6 @@ def views(
 def rebuild(service: Service) -> None:
     service.runner.reset()
     service.runner.catch_up()
-
-
-def max_position(service: Service) -> int:
-    return int(service.app.recorder.max_notification_id() or 0)
-
-
-def last_version(service: Service, stream_id: str) -> int:
-    return int(service.app.stream(stream_id)[-1].originator_version)
-
-
-def void(
-    service: Service, stream_id: str, versions: list[int], *, catch_up: bool = True
-) -> int:
-    """Append an EventsVoided for ``versions`` of a stream (as an incident's
-    execution would); returns the void's own version."""
-    version = last_version(service, stream_id) + 1
-    event = EventsVoided(
-        originator_id=UUID(stream_id),
-        originator_version=version,
-        timestamp=service.clock(),
-        actor_id=SYSTEM_ACTOR,
-        session_id=None,
-        command_id=new_id(),
-        client_ip=None,
-        incident_id=new_id(),
-        versions=list(versions),
-    )
-    service.app.save(event)
-    if catch_up:
-        service.runner.catch_up()
-    return version
 
 
 def events_of(service: Service, stream_id: str, type_name: str) -> list[Any]:

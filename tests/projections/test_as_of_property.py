@@ -25,7 +25,7 @@ from ejournal.projections.reader import AsOfReader
 from ejournal.projections.streams import Doc, fold_doc
 from ejournal.security import Actor
 from ejournal.service import Service
-from tests.builders import NOW, FakeClock
+from tests.builders import NOW, FakeClock, last_version, void
 from tests.incidents.support import Stores, copy_into, notifications
 from tests.incidents.test_void_property import (
     Case,
@@ -35,7 +35,6 @@ from tests.incidents.test_void_property import (
     cases,
     play,
 )
-from tests.projections.support import last_version, void
 from tests.projections.test_as_of_shortcut import (
     all_stream_ids,
     assert_fast_equals_slow,

@@ -23,16 +23,8 @@ from ejournal.projections.reader import AsOfReader, Reader, moment_key
 from ejournal.projections.streams import Doc, fold_doc
 from ejournal.service import Service
 from ejournal.store import SchoolApp, create_tables
-from tests.builders import FakeClock, School, run
-from tests.projections.support import (
-    YEAR_FROM,
-    YEAR_TO,
-    max_position,
-    rebuild,
-    table_diff,
-    tables,
-    void,
-)
+from tests.builders import FakeClock, School, max_position, run, void
+from tests.projections.support import YEAR_FROM, YEAR_TO, rebuild, table_diff, tables
 
 # -- the oracle and the comparison --
 

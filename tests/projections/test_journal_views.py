@@ -11,8 +11,8 @@ from ejournal import queries
 from ejournal.domain.errors import Invalid, NotFound
 from ejournal.security import Actor
 from ejournal.service import Service
-from tests.builders import School, run
-from tests.projections.support import diary_lessons, lesson_of, max_position
+from tests.builders import School, max_position, run
+from tests.projections.support import diary_lessons, lesson_of
 
 
 def journal_of(

@@ -15,8 +15,8 @@ from ejournal.domain.base import SYSTEM_ACTOR, EventReinstated, new_id, voided_b
 from ejournal.projections.event_index import COLUMNS, INDEXES, drop_indexes
 from ejournal.projections.rebuild import PAGE, SECONDARY, rebuild
 from ejournal.service import Service
-from tests.builders import FakeClock, School, build_school, run
-from tests.projections.support import last_version, table_diff, tables, void
+from tests.builders import FakeClock, School, build_school, last_version, run, void
+from tests.projections.support import table_diff, tables
 
 
 def everything(service: Service) -> dict[str, Any]:

@@ -36,8 +36,8 @@ from ejournal.domain.school_class import SchoolClass
 from ejournal.security import Actor
 from ejournal.service import Service
 from ejournal.store import DatabaseConfig
-from tests.builders import FakeClock, School, actor_for, build_school
-from tests.projections.support import max_position, rebuild, table_diff, tables, views
+from tests.builders import FakeClock, School, actor_for, build_school, max_position
+from tests.projections.support import rebuild, table_diff, tables, views
 
 MAX_EXAMPLES = int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "25"))
 FIRST_DAY = date(2026, 9, 1)

@@ -17,18 +17,15 @@ from ejournal import queries
 from ejournal.domain.errors import DomainError, Invalid
 from ejournal.domain.lesson import Lesson
 from ejournal.service import Service
-from tests.builders import FakeClock, School, run
+from tests.builders import FakeClock, School, last_version, max_position, run, void
 from tests.projections.support import (
     diary_lessons,
     events_of,
-    last_version,
     lesson_of,
-    max_position,
     rebuild,
     table_diff,
     tables,
     views,
-    void,
 )
 from tests.projections.test_rebuild_property import (
     PAGE_SIZES,

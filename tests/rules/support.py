@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from ejournal.domain.base import SYSTEM_ACTOR, EventsVoided, Meta, new_id
+from ejournal.domain.base import Meta
 from ejournal.domain.course import Course, create_course
 from ejournal.domain.lesson import Lesson, schedule_lesson
 from ejournal.domain.rules import DEFAULT_RULES
@@ -81,32 +80,6 @@ def run(service: Service, actor: Actor, name: str, body: dict[str, Any]) -> Any:
     return service.execute(actor, name, body)
 
 
-def position(service: Service) -> int:
-    return int(service.app.recorder.max_notification_id() or 0)
-
-
 def doc(service: Service, stream_id: str) -> Any:
     with reader(service.app) as views:
         return views.doc(stream_id)
-
-
-def void(service: Service, stream_id: str, versions: list[int]) -> int:
-    """Append an EventsVoided for ``versions`` of a stream, as an incident's
-    execution would; returns the void's own version."""
-    version = int(service.app.stream(stream_id)[-1].originator_version) + 1
-    voided: Any = EventsVoided  # its fields come from a dataclass transform
-    service.app.save(
-        voided(
-            originator_id=UUID(stream_id),
-            originator_version=version,
-            timestamp=service.clock(),
-            actor_id=SYSTEM_ACTOR,
-            session_id=None,
-            command_id=new_id(),
-            client_ip=None,
-            incident_id=new_id(),
-            versions=list(versions),
-        )
-    )
-    service.runner.catch_up()
-    return version

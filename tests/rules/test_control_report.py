@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from ejournal import queries
 from ejournal.domain.errors import Invalid
 from ejournal.service import Service
-from tests.builders import PASSWORD, School
+from tests.builders import PASSWORD, School, void
 from tests.conftest import auth
-from tests.rules.support import run, void
+from tests.rules.support import run
 
 
 def fill_the_week(service: Service, school: School) -> None:

@@ -14,7 +14,7 @@ from ejournal.domain.errors import Conflict, Invalid
 from ejournal.domain.lesson import AttendanceRecorded, MarkRecorded, TopicSet
 from ejournal.domain.settings import change_settings, rules_from
 from ejournal.service import Service
-from tests.builders import PASSWORD, School
+from tests.builders import PASSWORD, School, max_position
 from tests.conftest import auth
 from tests.rules.support import (
     MONDAY,
@@ -27,7 +27,6 @@ from tests.rules.support import (
     local,
     meta,
     new_events,
-    position,
     run,
 )
 
@@ -266,7 +265,7 @@ def test_an_admin_changes_the_settings_and_new_entries_follow_them(
     client: TestClient, school: School, service: Service
 ) -> None:
     admin, deputy = auth(client, "admin", PASSWORD), auth(client, "deputy", PASSWORD)
-    before = position(service)
+    before = max_position(service)
     refused = client.post(
         "/api/v1/commands/update-school-settings",
         headers=deputy,
@@ -279,7 +278,7 @@ def test_an_admin_changes_the_settings_and_new_entries_follow_them(
         json={"time_zone": "Nowhere/Land"},
     )
     assert invalid.status_code == 422
-    assert position(service) == before
+    assert max_position(service) == before
 
     r = client.post(
         "/api/v1/commands/update-school-settings",

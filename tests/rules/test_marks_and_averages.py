@@ -13,7 +13,7 @@ from ejournal import queries
 from ejournal.domain.course import PeriodMarkDeferred
 from ejournal.domain.errors import Conflict, Forbidden, Invalid
 from ejournal.service import Service
-from tests.builders import PASSWORD, School
+from tests.builders import PASSWORD, School, max_position
 from tests.conftest import auth
 from tests.rules.support import (
     PERIOD_II,
@@ -23,7 +23,6 @@ from tests.rules.support import (
     local,
     meta,
     new_events,
-    position,
     run,
 )
 
@@ -103,7 +102,7 @@ def test_special_marks_are_for_period_and_final_marks_only(
     client: TestClient, school: School, service: Service
 ) -> None:
     teacher = auth(client, "teacher", PASSWORD)
-    before = position(service)
+    before = max_position(service)
     lesson_mark = client.post(
         "/api/v1/commands/record-mark",
         headers=teacher,
@@ -115,7 +114,7 @@ def test_special_marks_are_for_period_and_final_marks_only(
         },
     )
     assert lesson_mark.status_code == 422
-    assert position(service) == before
+    assert max_position(service) == before
     for value in ("exempt", "not_attested", "ungraded"):
         for pupil, body in ((0, {"period_id": school.period_ids[1], "value": value}),):
             r = client.post(

@@ -11,7 +11,7 @@ from ejournal import queries
 from ejournal.domain.errors import Conflict, Forbidden
 from ejournal.domain.lesson import MakeupRecorded
 from ejournal.service import Service
-from tests.builders import PASSWORD, School
+from tests.builders import PASSWORD, School, max_position
 from tests.conftest import auth
 from tests.rules.support import (
     PUPIL,
@@ -21,7 +21,6 @@ from tests.rules.support import (
     local,
     meta,
     new_events,
-    position,
     run,
 )
 
@@ -152,7 +151,7 @@ def test_makeup_through_http_shows_mark_protocol_absence_and_note(
         json={"lesson_id": lesson, "entries": [{"student_id": pupil, "code": "ill"}]},
     )
     assert r.status_code == 200, r.text
-    before = position(service)
+    before = max_position(service)
     refused = client.post(
         "/api/v1/commands/record-makeup",
         headers=teacher,
@@ -165,7 +164,7 @@ def test_makeup_through_http_shows_mark_protocol_absence_and_note(
         },
     )
     assert refused.status_code == 409
-    assert position(service) == before
+    assert max_position(service) == before
     r = client.post(
         "/api/v1/commands/record-makeup",
         headers=teacher,
