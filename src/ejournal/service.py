@@ -143,7 +143,6 @@ class Service:
         if not self.runner.wait_for(position):
             log.warning("views did not reach position %s in time", position)
 
-    # -- sessions ----------------------------------------------------------------
     # -- sessions (ejournal.sessions) ------------------------------------------
     def login(self, login: str, password: str, client_ip: str | None) -> dict[str, Any]:
         return self.sessions.login(login, password, client_ip)
