@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -59,6 +59,30 @@ class Database:
             if self.backend == "postgres":
                 cur.raw.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
             yield cur
+
+    def create(
+        self,
+        statements: Sequence[str],
+        added: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Create a module's tables and indexes (``IF NOT EXISTS`` statements) in
+        one DDL transaction, and the columns ``added`` to a table since it was
+        first created (old stores get them NULL). ``{blob}`` stands for the
+        backend's binary type and ``{text}`` for text that compares byte-wise on
+        both engines (PostgreSQL's locale collation would order and range-scan
+        keys differently from SQLite)."""
+        postgres = self.backend == "postgres"
+        types = {
+            "blob": "BYTEA" if postgres else "BLOB",
+            "text": 'TEXT COLLATE "C"' if postgres else "TEXT",
+        }
+        with self.ddl() as cur:
+            for statement in statements:
+                cur.execute(statement.format(**types))
+            for table, columns in (added or {}).items():
+                add_missing_columns(
+                    cur, table, {c: t.format(**types) for c, t in columns.items()}
+                )
 
     def tracked(self, name: str) -> int:
         """A views loop's tracked position, in one round trip on PostgreSQL."""
@@ -206,7 +230,7 @@ class Cursor:
 
 
 def add_missing_columns(cur: Cursor, table: str, columns: dict[str, str]) -> None:
-    """Columns added since a table was first created (old stores get them NULL)."""
+    """Columns added since a table was first created (Database.create)."""
     if cur.db.backend == "postgres":
         # Looked up first: ALTER TABLE would lock the table even with IF NOT EXISTS.
         rows = cur.execute(

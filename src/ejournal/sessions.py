@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5
+# The login throttle: one row per failed attempt, by normalized login.
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS ej_login_failures (
+        login TEXT NOT NULL, at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_login_failures ON ej_login_failures (login, at)",
+]
 
 
 class Sessions:
@@ -35,6 +41,7 @@ class Sessions:
 
     def __init__(self, service: Service) -> None:
         self.service = service
+        service.app.db().create(TABLES)
 
     def login(self, login: str, password: str, client_ip: str | None) -> dict[str, Any]:
         now = self.service.clock()

@@ -40,7 +40,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
 
 from ejournal.cache import StampedCache
-from ejournal.database import COPY_FROM, DDL_LOCK, Cursor, Database, add_missing_columns
+from ejournal.database import COPY_FROM, DDL_LOCK, Cursor, Database
 from ejournal.domain.base import fold
 from ejournal.domain.errors import NotFound
 
@@ -346,37 +346,16 @@ def _label(cls: type[Any]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
 
 
+# The log's own tables beside the library's: the commands' idempotency records
+# and the views' tracked positions. Each view creates its own tables (the
+# documents, the event index, the ledger; the login throttle in sessions.py).
 SCHEMA_STATEMENTS = [
     """CREATE TABLE IF NOT EXISTS ej_idempotency (
         key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, response {blob} NOT NULL,
         position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS ej_tracking (
         name TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
-    # last_ts: the latest timestamp (event_index.ts_key) among the events folded into
-    # the document, or NULL where unknown (rows written before it existed).
-    """CREATE TABLE IF NOT EXISTS ej_docs (
-        stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_id TEXT,
-        sort_key {text}, doc {blob} NOT NULL, last_ts {text})""",
-    "CREATE INDEX IF NOT EXISTS ix_docs_parent ON ej_docs (kind, parent_id, sort_key)",
-    """CREATE TABLE IF NOT EXISTS ej_keys (
-        key {text} PRIMARY KEY, stream_id TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS ix_keys_stream ON ej_keys (stream_id)",
-    """CREATE TABLE IF NOT EXISTS ej_login_failures (
-        login TEXT NOT NULL, at TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS ix_login_failures ON ej_login_failures (login, at)",
 ]
-
-
-def create_tables(db: Database) -> None:
-    """Our tables. Keys and sort keys compare byte-wise on both engines (PostgreSQL's
-    locale collation would order and range-scan them differently from SQLite)."""
-    postgres = db.backend == "postgres"
-    blob = "BYTEA" if postgres else "BLOB"
-    text = 'TEXT COLLATE "C"' if postgres else "TEXT"
-    with db.ddl() as cur:
-        for statement in SCHEMA_STATEMENTS:
-            cur.execute(statement.format(blob=blob, text=text))
-        add_missing_columns(cur, "ej_docs", {"last_ts": text})
 
 
 def _switch_to_wal(path: str, timeout: float = 30.0) -> None:
@@ -408,7 +387,7 @@ def open_store(url: str) -> SchoolApp:
     if config.backend == "sqlite":
         _switch_to_wal(config.env["SQLITE_DBNAME"])
     app = SchoolApp(config)
-    create_tables(app.db())
+    app.db().create(SCHEMA_STATEMENTS)
     return app
 
 

@@ -19,10 +19,11 @@ import pytest
 import ejournal.projections.reader as reader_module
 from ejournal.domain.errors import DomainError
 from ejournal.projections import journal
+from ejournal.projections.documents import create_tables
 from ejournal.projections.reader import AsOfReader, Reader, moment_key
 from ejournal.projections.streams import Doc, fold_doc
 from ejournal.service import Service
-from ejournal.store import SchoolApp, create_tables
+from ejournal.store import SchoolApp
 from tests.builders import FakeClock, School, max_position, run, void
 from tests.projections.support import YEAR_FROM, YEAR_TO, rebuild, table_diff, tables
 

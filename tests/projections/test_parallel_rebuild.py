@@ -12,8 +12,9 @@ from uuid import UUID
 import pytest
 
 from ejournal.domain.base import SYSTEM_ACTOR, EventReinstated, new_id, voided_by
+from ejournal.projections.documents import SECONDARY
 from ejournal.projections.event_index import COLUMNS, INDEXES, drop_indexes
-from ejournal.projections.rebuild import PAGE, SECONDARY, rebuild
+from ejournal.projections.rebuild import PAGE, rebuild
 from ejournal.service import Service
 from tests.builders import FakeClock, School, build_school, last_version, run, void
 from tests.projections.support import table_diff, tables

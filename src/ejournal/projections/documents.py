@@ -37,15 +37,45 @@ DOC_TYPES = ("text", "text", "text", "text", "bytea", "text")  # a binary COPY's
 KEY_COLUMNS = ("key", "stream_id")
 
 
+# Keys and sort keys compare byte-wise ({text}: Database.create). last_ts: the
+# latest timestamp (event_index.ts_key) among the events folded into the
+# document, or NULL where unknown (rows written before it existed).
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS ej_docs (
+        stream_id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_id TEXT,
+        sort_key {text}, doc {blob} NOT NULL, last_ts {text})""",
+    """CREATE TABLE IF NOT EXISTS ej_keys (
+        key {text} PRIMARY KEY, stream_id TEXT NOT NULL)""",
+]
+ADDED_COLUMNS = {"ej_docs": {"last_ts": "{text}"}}
+# The secondary indexes: a rebuild drops them while it fills the tables and
+# builds them once at the end (or the next start does, if the rebuild died).
+SECONDARY = {
+    "ix_docs_parent": "ej_docs (kind, parent_id, sort_key)",
+    "ix_keys_stream": "ej_keys (stream_id)",
+}
+
+
+def create_tables(db: Database) -> None:
+    """The documents' and keys' tables with their secondary indexes."""
+    indexes = [f"CREATE INDEX IF NOT EXISTS {n} ON {on}" for n, on in SECONDARY.items()]
+    db.create([*TABLES, *indexes], ADDED_COLUMNS)
+
+
+def reset_tables(cur: Cursor) -> None:
+    cur.execute("DELETE FROM ej_docs")
+    cur.execute("DELETE FROM ej_keys")
+
+
 class Documents:
     name = "documents"
 
     def __init__(self, app: SchoolApp) -> None:
         self.app = app
+        create_tables(app.db())
 
     def reset(self, cur: Cursor) -> None:
-        cur.execute("DELETE FROM ej_docs")
-        cur.execute("DELETE FROM ej_keys")
+        reset_tables(cur)
 
     def apply_page(self, cur: Cursor, page: Sequence[tuple[Any, Any]]) -> None:
         fold = Fold(self.app)
@@ -247,7 +277,7 @@ class RebuildDocuments:
         self.staged = staged
 
     def reset(self, cur: Cursor) -> None:
-        Documents(self.app).reset(cur)
+        reset_tables(cur)
         self.fold = Fold(self.app)
         self.cold = {}
         self.order = {}

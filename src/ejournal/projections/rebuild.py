@@ -20,7 +20,7 @@ Because nobody reads the views meanwhile, they are emptied by TRUNCATE, the
 documents are folded in memory over the whole log and each written once at the
 end (documents.RebuildDocuments), and the tables are filled without their
 secondary indexes, built once at the end (a rebuild that dies before that leaves
-them to the next start: EventIndex and store.create_tables create them).
+them to the next start: EventIndex and Documents create them).
 
 On SQLite the processes would only take turns at the database's single write
 lock, so the rebuild runs in this process there.
@@ -40,6 +40,7 @@ from eventsourcing.persistence import Notification
 from psycopg.rows import tuple_row
 
 from ejournal.database import Database
+from ejournal.projections import documents
 from ejournal.projections.documents import (
     RebuildDocuments,
     merge_staged_keys,
@@ -53,14 +54,10 @@ from ejournal.projections.event_index import (
 )
 from ejournal.projections.ledger import Ledger
 from ejournal.projections.runner import REBUILDING, Runner
-from ejournal.store import SchoolApp, create_tables
+from ejournal.store import SchoolApp
 
 PAGE = 16_000
 PARALLEL_FROM = 50_000  # events: below this, starting processes costs more
-# The secondary indexes of ej_docs and ej_keys (store.create_tables): dropped
-# while the rebuild fills the tables, built once at the end (or by the next
-# start if the rebuild died).
-SECONDARY = ("ix_docs_parent", "ix_keys_stream")
 SHARDS = 2  # processes that fold the streams, each its share; one more links the ledger
 
 
@@ -143,7 +140,7 @@ def rebuild(
         if indexed and not merged and all(w.exitcode == 0 for w in workers[:shards]):
             with db.write() as cur:
                 merge_staged_keys(cur)
-            create_tables(db)  # the documents' and keys' secondary indexes
+            documents.create_tables(db)  # with their secondary indexes
             merged = True
 
     while any(worker.is_alive() for worker in workers):
@@ -161,7 +158,7 @@ def rebuild(
     if failed:
         detail = errors[0] if errors else "no detail"
         EventIndex(app)  # its indexes again, dropped for the rebuild
-        create_tables(db)  # and those of the documents and keys
+        documents.create_tables(db)  # and those of the documents and keys
         raise RuntimeError(f"rebuild failed in {', '.join(failed)}: {detail}")
     finish()
     runner.rebuilt(target)
@@ -182,7 +179,7 @@ def _empty(runner: Runner) -> None:
         )
         cur.execute("TRUNCATE ej_docs, ej_keys, ej_events")
         drop_indexes(cur)
-        for index in SECONDARY:  # built again by create_tables
+        for index in documents.SECONDARY:  # built again by documents.create_tables
             cur.execute(f'DROP INDEX IF EXISTS "{db.schema}".{index}')
         stage_keys(cur)
     runner.reset(rebuilding=True)  # over empty tables: its in-memory state
