@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from ejournal.api.app import create_app
 from ejournal.service import Service
+from ejournal.store import DatabaseConfig
 from tests.builders import FakeClock, School, build_school
 
 BACKENDS = ["sqlite", "postgres"]
@@ -55,6 +56,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     from ejournal.store import DatabaseConfig
 
     conninfo = DatabaseConfig.from_url(_schema_url(base, schema)).conninfo
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+# A database per test module and backend, for modules that share one school
+# (the HTTP and page tests).
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("module") / "ejournal.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    base = request.getfixturevalue("postgres_url")
+    schema = f"m_{uuid.uuid4().hex[:16]}"
+    url = _schema_url(base, schema)
+    yield url
+    conninfo = DatabaseConfig.from_url(url).conninfo
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 

@@ -12,19 +12,15 @@ import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from ejournal.api.app import create_app
 from ejournal.projections.reader import reader
 from ejournal.service import Service
-from ejournal.store import DatabaseConfig
 from tests.builders import PASSWORD, FakeClock, School, build_school
-from tests.conftest import BACKENDS
 
 API = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
@@ -71,28 +67,6 @@ class Env:
             "class_id": class_id, "full_name": self.unique("Pupil "), "on": on,
         })
         return str(out["student_id"])
-
-
-def _schema_url(base: str, schema: str) -> str:
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}schema={schema}"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("api") / "ejournal.sqlite3"
-        yield f"sqlite:///{path}"
-        return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"m_{uuid.uuid4().hex[:16]}"
-    url = _schema_url(base, schema)
-    yield url
-    conninfo = DatabaseConfig.from_url(url).conninfo
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from ejournal.api import audit, commands, errors, journals, reports, session
 from ejournal.commands import COMMANDS
 from ejournal.service import Service
+from ejournal.web import install as install_pages
 
 API_PREFIX = "/api/v1"
 
@@ -57,6 +58,7 @@ def create_app(
     app.include_router(journals.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
+    install_pages(app)
     app.add_middleware(commands.BodyLimit)
 
     def openapi() -> dict[str, Any]:

@@ -105,6 +105,33 @@ def domain_problem(exc: DomainError) -> Response:
     )
 
 
+def validation_problem(exc: RequestValidationError) -> Response:
+    if any(
+        tuple(err["loc"]) == ("body",) or err["type"] == "json_invalid"
+        for err in exc.errors()
+    ):
+        return problem(400, "the request body must be a JSON object")
+    errors = [
+        {
+            "field": field_path(
+                [p for p in err["loc"] if p not in ("query", "path", "header", "body")]
+            ),
+            "message": str(err["msg"]),
+        }
+        for err in exc.errors()
+    ]
+    return problem(
+        422,
+        errors[0]["message"] if errors else "invalid request",
+        title="Invalid field value",
+        errors=errors,
+    )
+
+
+def http_problem(exc: StarletteHTTPException) -> Response:
+    return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> Response:
@@ -112,36 +139,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
-        if any(
-            tuple(err["loc"]) == ("body",) or err["type"] == "json_invalid"
-            for err in exc.errors()
-        ):
-            return problem(400, "the request body must be a JSON object")
-        errors = [
-            {
-                "field": field_path(
-                    [
-                        p
-                        for p in err["loc"]
-                        if p not in ("query", "path", "header", "body")
-                    ]
-                ),
-                "message": str(err["msg"]),
-            }
-            for err in exc.errors()
-        ]
-        return problem(
-            422,
-            errors[0]["message"] if errors else "invalid request",
-            title="Invalid field value",
-            errors=errors,
-        )
+        return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:
-        return problem(
-            exc.status_code, str(exc.detail), headers=dict(exc.headers or {})
-        )
+        return http_problem(exc)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
