@@ -318,9 +318,11 @@ def test_commands_saved_in_one_group_commit_each_keep_their_aggregate_cached(
     blocker, first, second = school.lesson_ids[2:5]
     writer = service.writer
     gate = threading.Event()
+    committing = threading.Event()
     commit = writer._commit
 
     def gated(batch: Any) -> None:
+        committing.set()
         gate.wait(30)
         commit(batch)
 
@@ -335,8 +337,9 @@ def test_commands_saved_in_one_group_commit_each_keep_their_aggregate_cached(
     ]
     threads[0].start()
     deadline = time.monotonic() + 30
-    while writer._queue.qsize() and time.monotonic() < deadline:
-        time.sleep(0.01)  # the blocker taken into its batch
+    # The blocker taken into its batch: its commit has begun (a queue found
+    # empty could also mean the blocker had not reached the writer yet).
+    assert committing.wait(30)
     for thread in threads[1:]:
         thread.start()
     while writer._queue.qsize() < 2 and time.monotonic() < deadline:
