@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import env, module_database_url
+from tests.api.conftest import env
 
-__all__ = ["env", "module_database_url"]
+__all__ = ["env"]
