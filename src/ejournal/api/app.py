@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.gzip import GZipMiddleware
 
 from ejournal.api import audit, commands, errors, journals, reports, session
 from ejournal.commands import COMMANDS
@@ -60,6 +61,9 @@ def create_app(
     app.include_router(reports.router, prefix=API_PREFIX)
     install_pages(app)
     app.add_middleware(commands.BodyLimit)
+    # A year's journal grid is about a megabyte of HTML; small answers (a
+    # command's) stay uncompressed.
+    app.add_middleware(GZipMiddleware, minimum_size=4096)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -62,7 +62,7 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/diary", "Дневник"))
     if roles & {"teacher", "deputy", "director", "auditor", "admin"}:
         items.append(MenuItem("/classes", "Классы и отчёты"))
-    if "director" in roles or "deputy" in roles:
+    if roles & {"director", "deputy", "auditor", "admin"}:
         items.append(MenuItem("/corrections", "Исправления"))
     if roles & {"admin", "secretary"}:
         items.append(MenuItem("/admin", "Администрирование"))
