@@ -14,7 +14,7 @@ from tests.web.conftest import Web
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 # page -> who may open it (everyone else of these gets 403)
 PAGES = {
-    "/audit": {"admin", "auditor", "director"},  # the director: the mark lookup only
+    "/audit": {"admin", "auditor"},  # as GET /audit/events
     "/audit/ledger": {"admin", "auditor"},
     "/audit/marks": {"admin", "auditor", "director"},
 }
@@ -41,11 +41,12 @@ def test_who_may_read_a_marks_history(web: Web) -> None:
 
 
 def test_the_director_finds_only_the_mark_lookup(web: Web) -> None:
-    # Given the director, whose menu shows "Аудит"
+    # Given the director, whose menu shows the mark history, not the event browser
     b = web.browser("director")
-    assert 'href="/audit"' in b.get("/").text
+    home = b.get("/").text
+    assert 'href="/audit/marks"' in home and 'href="/audit"' not in home
     # When they open it: the form to open a mark's history, and no event browser
-    page = b.get("/audit")
+    page = b.get("/audit/marks")
     assert page.status_code == 200 and 'name="mark_id"' in page.text
     assert 'href="/audit/ledger"' not in page.text
     # And every audit link they see opens

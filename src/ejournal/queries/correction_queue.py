@@ -18,10 +18,12 @@ STATUSES = ("pending", "approved", "rejected")
 def correction_queue(
     service: Service, actor: Actor, status: str | None, as_of: datetime | None
 ) -> dict[str, Any]:
-    """The director (who decides), the deputy, auditor and admin (who read)."""
-    actor.require(*STAFF_READERS)
+    """The director (who decides), the deputy, auditor and admin (who read) see
+    every request; anyone else their own (a teacher's), as GET /corrections."""
     with reader(service.app, as_of) as r:
         docs = r.all_of_kind("correction")
+        if not actor.has(*STAFF_READERS):
+            docs = [d for d in docs if d["requested_by"] == actor.account_id]
         if status is not None:
             docs = [d for d in docs if d["status"] == status]
         holders = r.docs(

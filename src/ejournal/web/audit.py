@@ -72,7 +72,9 @@ async def events(
     limit: Filter = "",
 ) -> HTMLResponse:
     if not may_browse(who.actor):
-        return lookup_page(request, who)
+        # As GET /audit/events decides; the director reads a mark's history
+        # (/audit/marks), not the event browser.
+        raise Forbidden("Журнал событий читают аудитор и администратор.")
     typed = {
         "account": account.strip(),
         "since": since.strip(),

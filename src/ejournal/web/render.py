@@ -62,12 +62,14 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/diary", "Дневник"))
     if roles & {"teacher", "deputy", "director", "auditor", "admin"}:
         items.append(MenuItem("/classes", "Классы и отчёты"))
-    if roles & {"director", "deputy", "auditor", "admin"}:
+    if roles & {"director", "deputy", "auditor", "admin", "teacher"}:
         items.append(MenuItem("/corrections", "Исправления"))
     if roles & {"admin", "secretary"}:
         items.append(MenuItem("/admin", "Администрирование"))
-    if roles & {"auditor", "admin", "director"}:
+    if roles & {"auditor", "admin"}:
         items.append(MenuItem("/audit", "Аудит"))
+    elif "director" in roles:
+        items.append(MenuItem("/audit/marks", "История отметок"))
     return items
 
 
