@@ -9,7 +9,8 @@ from typing import Any
 
 from ejournal.projections.reader import reader
 from ejournal.projections.streams import Doc
-from ejournal.security import STAFF_READERS, Actor
+from ejournal.queries.corrections import visible_requests
+from ejournal.security import Actor
 from ejournal.service import Service
 
 STATUSES = ("pending", "approved", "rejected")
@@ -21,11 +22,7 @@ def correction_queue(
     """The director (who decides), the deputy, auditor and admin (who read) see
     every request; anyone else their own (a teacher's), as GET /corrections."""
     with reader(service.app, as_of) as r:
-        docs = r.all_of_kind("correction")
-        if not actor.has(*STAFF_READERS):
-            docs = [d for d in docs if d["requested_by"] == actor.account_id]
-        if status is not None:
-            docs = [d for d in docs if d["status"] == status]
+        docs = visible_requests(r, actor, status)
         holders = r.docs(
             {d["stream_id"] for d in docs} | {d["course_id"] for d in docs}
         )

@@ -7,22 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from ejournal import queries
 from ejournal.web.render import (
     Outcome,
     as_of,
-    link,
     page,
     read,
     run_command,
     service_of,
 )
 from ejournal.web.session import Visitor, VisitorDep, WriterDep
-from ejournal.web.teacher_forms import Text, is_htmx, page_error, path_id, refused
+from ejournal.web.teacher_forms import Text, form_answer, path_id, refused
 from ejournal.web.teacher_grid import lesson_view
-from ejournal.web.teacher_messages import russian
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,15 +43,9 @@ async def entry_response(
         lesson_id,
         as_of(request),
     )
-    status = outcome.status if outcome is not None and not outcome.ok else 200
-    errors = russian(outcome) if status != 200 and outcome is not None else {}
-    if not is_htmx(request):
-        if errors:
-            raise page_error(status, errors)
-        target = link(
-            request, f"/courses/{data['course_id']}/journal", lesson=lesson_id
-        )
-        return RedirectResponse(target, status_code=303)
+    status, errors, back = form_answer(request, outcome, data["course_id"], lesson_id)
+    if back is not None:
+        return back
     view = lesson_view({**data, "lesson_id": lesson_id}, {}, data["writable"], False)
     homework = data["homework"] or {}
     return page(

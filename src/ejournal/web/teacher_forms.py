@@ -8,10 +8,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import Form, Request
+from starlette.responses import RedirectResponse
 
 from ejournal.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ejournal.web.render import Outcome
+from ejournal.web.render import Outcome, link
 from ejournal.web.session import SignInNeeded
+from ejournal.web.teacher_messages import russian
 
 Text = Annotated[str, Form(max_length=5000)]
 
@@ -42,3 +44,19 @@ def page_error(status: int, errors: dict[str, str]) -> DomainError:
     """A refusal of a form posted without htmx: the error page."""
     error = Conflict if status == 409 else Invalid
     return error(" ".join(errors.values()))
+
+
+def form_answer(
+    request: Request, outcome: Outcome | None, course_id: str, lesson_id: str
+) -> tuple[int, dict[str, str], RedirectResponse | None]:
+    """What a saved (or refused) form answers: its status and the messages by
+    field; and, for a form posted without htmx, the way back to the journal
+    (a refusal is the error page)."""
+    status = outcome.status if outcome is not None and not outcome.ok else 200
+    errors = russian(outcome) if status != 200 and outcome is not None else {}
+    if is_htmx(request):
+        return status, errors, None
+    if errors:
+        raise page_error(status, errors)
+    target = link(request, f"/courses/{course_id}/journal", lesson=lesson_id)
+    return status, errors, RedirectResponse(target, status_code=303)
