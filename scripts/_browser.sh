@@ -1,10 +1,10 @@
 # Shared by scripts/test and scripts/screens: Debian's Chromium and ChromeDriver for
 # the browser tests (no browser download at run time). Installed once, with apt.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/pdftoppm ]; then
     echo "== installing Debian's chromium and chromium-driver for the browser tests"
     sudo_cmd=""
     if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
     $sudo_cmd apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q \
-        --no-install-recommends chromium chromium-driver fonts-dejavu-core
+        --no-install-recommends chromium chromium-driver fonts-dejavu-core poppler-utils
 fi

@@ -91,12 +91,29 @@ def verify_(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the verdict as JSON")
     ] = False,
+    document: Annotated[
+        Path | None,
+        typer.Option(
+            help="A printed PDF whose footer's position and hash the log must hold",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Recompute the chain from the stored events and compare it with the ledger
-    (and a checkpoint); exit 1 naming the first bad position."""
-    checkpoint = _load_checkpoint(against, public_key) if against else None
+    (and a checkpoint, or a printed document's provenance); exit 1 naming the
+    first bad position."""
+    checkpoint: Checkpoint | None
+    if document is not None:
+        checkpoint = _document_checkpoint(document)
+    else:
+        checkpoint = _load_checkpoint(against, public_key) if against else None
     with _ledger_cursor(database_url) as cur:
-        verdict = verify(cur, checkpoint=checkpoint)
+        upto = checkpoint.position if document is not None and checkpoint else None
+        verdict = verify(cur, upto=upto, checkpoint=checkpoint)
+    if document is not None and checkpoint is not None:
+        _report_document(document, checkpoint, verdict.as_dict(), as_json)
+        return
     if as_json:
         typer.echo(orjson.dumps(verdict.as_dict()).decode())
     if not verdict.verified:
@@ -116,6 +133,37 @@ def verify_(
         )
         if verdict.pending:
             typer.echo(f"{verdict.pending} newer events are not chained yet")
+
+
+def _document_checkpoint(path: Path) -> Checkpoint:
+    from ejournal.domain.errors import DomainError
+    from ejournal.printouts.provenance import read_document
+
+    try:
+        found = read_document(_read(path))
+    except DomainError as exc:
+        raise _fail(f"{path}: {exc.detail}") from None
+    return Checkpoint(found.position, found.hash, found.printed_at)
+
+
+def _report_document(
+    path: Path, claim: Checkpoint, verdict: dict[str, Any], as_json: bool
+) -> None:
+    holds = bool(verdict["verified"])
+    if as_json:
+        answer = {"position": claim.position, "hash": claim.hash, "holds": holds}
+        typer.echo(orjson.dumps({**answer, "problem": verdict["problem"]}).decode())
+    if not holds:
+        raise _fail(
+            f"{path}: the log no longer holds position {claim.position} with hash "
+            f"{claim.hash}: at position {verdict['first_bad_position']}: "
+            f"{verdict['problem']}"
+        )
+    if not as_json:
+        typer.echo(
+            f"{path}: the log still holds position {claim.position} with hash "
+            f"{claim.hash}"
+        )
 
 
 @ledger_cli.command("checkpoint")

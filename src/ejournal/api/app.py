@@ -11,7 +11,15 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.gzip import GZipMiddleware
 
-from ejournal.api import audit, commands, errors, journals, reports, session
+from ejournal.api import (
+    audit,
+    commands,
+    errors,
+    journals,
+    printouts,
+    reports,
+    session,
+)
 from ejournal.commands import COMMANDS
 from ejournal.service import Service
 from ejournal.web import install as install_pages
@@ -59,6 +67,7 @@ def create_app(
     app.include_router(journals.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
+    app.include_router(printouts.router, prefix=API_PREFIX)
     install_pages(app)
     app.add_middleware(commands.BodyLimit)
     # A year's journal grid is about a megabyte of HTML; small answers (a

@@ -1,0 +1,157 @@
+"""A document's provenance, and the check of a document against the log.
+
+A document is stamped with the ledger's head when it is made (or, ``as_of`` a
+moment, the chain's link at the last event recorded by then). Verifying it
+recomputes the chain from the stored events up to that position and compares
+the link with the stamped hash: any edit of the log at or before the position,
+made behind the application's back, breaks it, even if ``ej_ledger`` was
+rewritten to match.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from ejournal.domain.errors import Invalid
+from ejournal.projections.event_index import ts_key
+from ejournal.projections.ledger import GENESIS, head
+from ejournal.queries.caught_up import catch_up
+from ejournal.security import Actor
+from ejournal.service import Service
+from ejournal.verification import Checkpoint, verify
+
+FORMAT = "ejournal-document-provenance/1"
+# The PDF info key WeasyPrint writes for <meta name="ejournalprovenance">.
+META_KEY = "ejournalprovenance"
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+# The footer as pdf text extraction returns it (the hash may wrap a line).
+FOOTER_RE = re.compile(
+    r"позиция журнала\s+(\d+)\s*·\s*хеш\s+([0-9a-f\s]{64,80}?)\s*(?:·|$)", re.M
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    position: int
+    hash: str
+    as_of: str | None
+    printed_by: str
+    printed_at: str
+    document: str = ""
+
+    def to_json(self) -> str:
+        return orjson.dumps(
+            {"format": FORMAT, **asdict(self)}, option=orjson.OPT_SORT_KEYS
+        ).decode()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Provenance:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise Invalid("the document's provenance is not JSON") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise Invalid("the document carries no ejournal provenance")
+        position, hash_ = data.get("position"), data.get("hash")
+        if not isinstance(position, int) or not isinstance(hash_, str):
+            raise Invalid("the document's provenance lacks position or hash")
+        return cls(
+            position=position,
+            hash=hash_,
+            as_of=_text_or_none(data.get("as_of")),
+            printed_by=str(data.get("printed_by") or ""),
+            printed_at=str(data.get("printed_at") or ""),
+            document=str(data.get("document") or ""),
+        )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def stamp(
+    service: Service, actor: Actor, as_of: datetime | None, document: str
+) -> Provenance:
+    """The ledger's head now (or its link at the last event recorded at or
+    before ``as_of``), and who prints the document when."""
+    catch_up(service)
+    with service.app.db().read() as cur:
+        upto: int | None = None
+        if as_of is not None:
+            row = cur.execute(
+                "SELECT MAX(position) AS p FROM ej_events WHERE ts <= ?",
+                (ts_key(as_of),),
+            ).fetchone()
+            upto = int(row["p"]) if row and row["p"] is not None else 0
+        position, hash_ = head(cur, upto)
+    printed_by = f"{actor.full_name} ({actor.login})"
+    return Provenance(
+        position=position,
+        hash=hash_ or GENESIS.hex(),
+        as_of=as_of.astimezone(UTC).isoformat() if as_of else None,
+        printed_by=printed_by,
+        printed_at=service.clock().astimezone(UTC).isoformat(timespec="seconds"),
+        document=document,
+    )
+
+
+def check(service: Service, position: int, hash_: str) -> dict[str, Any]:
+    """Whether the log, recomputed from its stored events, still links
+    ``position`` with ``hash_``."""
+    hash_ = hash_.strip().lower()
+    if not HASH_RE.match(hash_):
+        raise Invalid("hash must be 64 hexadecimal digits", field="hash")
+    if position < 0:
+        raise Invalid("position must not be negative", field="position")
+    catch_up(service)
+    holds = False
+    problem: str | None = None
+    if position == 0:
+        holds = hash_ == GENESIS.hex()
+    else:
+        with service.app.db().read() as cur:
+            verdict = verify(
+                cur,
+                upto=position,
+                checkpoint=Checkpoint(position, hash_, ""),
+            )
+        holds = verdict.verified
+        problem = verdict.problem
+    if not holds and problem is None:
+        problem = "the log does not hold this position with this hash"
+    return {"position": position, "hash": hash_, "holds": holds, "problem": problem}
+
+
+def read_document(data: bytes) -> Provenance:
+    """A PDF's provenance: from its metadata, else from its footer's text."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        pdf = PdfReader(io.BytesIO(data))
+        meta: Any = pdf.metadata or {}
+        raw = meta.get("/" + META_KEY)
+        if isinstance(raw, str) and raw:
+            return Provenance.from_json(str(raw))
+        attached = (pdf.attachments or {}).get("provenance.json")
+        if attached:
+            return Provenance.from_json(bytes(attached[0]))
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages[:1])
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise Invalid("the file is not a readable PDF", field="file") from None
+    found = FOOTER_RE.search(text)
+    if found is None:
+        raise Invalid("the document carries no ejournal provenance", field="file")
+    return Provenance(
+        position=int(found.group(1)),
+        hash=re.sub(r"\s", "", found.group(2)),
+        as_of=None,
+        printed_by="",
+        printed_at="",
+    )
