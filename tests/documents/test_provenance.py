@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ejournal.cli import cli
-from ejournal.printouts import check, documents, read_document
+from ejournal.printouts import Provenance, check, documents, read_document
+from ejournal.printouts.provenance import stamped
 from ejournal.service import Service
 from tests.audit.support import (
     History,
@@ -150,3 +151,55 @@ def test_ledger_verify_document_on_the_command_line(
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"%PDF-1.7 nothing")
     assert CliRunner().invoke(cli, [*args[:3], str(junk), *args[4:]]).exit_code == 1
+
+
+def _write_a_mark(service: Service, school: School) -> None:
+    teacher = school.actor(service, "teacher")
+    run(service, teacher, "record-mark", {
+        "lesson_id": school.lesson_ids[2], "student_id": school.students[1],
+        "value": "4", "work_type": "oral",
+    })  # fmt: skip
+
+
+def test_a_read_during_which_the_log_moved_is_done_again(
+    service: Service, school: School, history: History
+) -> None:
+    # Given a document's read during which, the first time only, a mark is written
+    admin = school.actor(service, "admin")
+    calls: list[int] = []
+
+    def read() -> int:
+        calls.append(status(service).position)
+        if len(calls) == 1:
+            _write_a_mark(service, school)
+        return len(calls)
+
+    # When it is stamped
+    data, provenance = stamped(service, admin, None, "test", read)
+    # Then the read was done again, and the stamp is the position of the second
+    # read, exactly
+    assert data == 2
+    assert provenance.position == status(service).position == calls[1]
+    assert provenance.read_from is None
+    assert check(service, provenance.position, provenance.hash)["holds"] is True
+
+
+def test_a_log_that_moves_on_every_try_is_stamped_with_both_ends(
+    service: Service, school: School, history: History
+) -> None:
+    # Given a read during which a mark is written every time
+    admin = school.actor(service, "admin")
+    start = status(service).position
+
+    def read() -> None:
+        _write_a_mark(service, school)
+
+    # When it is stamped
+    _, provenance = stamped(service, admin, None, "test", read)
+    # Then after three tries the stamp names the range the data lies in, the
+    # later end being the head that covers every event the data can reflect
+    assert provenance.position == status(service).position
+    assert provenance.read_from is not None
+    assert start < provenance.read_from < provenance.position
+    assert Provenance.from_json(provenance.to_json()) == provenance
+    assert check(service, provenance.position, provenance.hash)["holds"] is True

@@ -9,7 +9,7 @@ from typing import Any
 
 from ejournal import queries
 from ejournal.printouts.pdf import render
-from ejournal.printouts.provenance import stamp
+from ejournal.printouts.provenance import stamped
 from ejournal.projections.reader import reader
 from ejournal.security import Actor
 from ejournal.service import Service
@@ -52,28 +52,35 @@ def diary_pdf(
 ) -> bytes:
     """A pupil's diary extract: marks, absences, homework, and a sign-off line
     for the class teacher."""
-    diary = queries.diary(service, actor, student_id, lo, hi, as_of)
-    provenance = stamp(service, actor, as_of, f"diary {student_id}")
-    lessons = [lesson for day in diary["days"] for lesson in day["lessons"]]
-    names = _names(
-        service, [x for ls in lessons for x in (ls["teacher_id"], ls["substitute_id"])]
-    )
-    with reader(service.app) as views:
-        pupil = views.doc(student_id) or {}
-    class_name, class_teacher = _class_of(service, pupil.get("class_id"))
-    missed = sum(
-        1 for ls in lessons if ls.get("attendance") in ("absent", "ill", "excused")
-    )
+
+    def read() -> dict[str, Any]:
+        diary = queries.diary(service, actor, student_id, lo, hi, as_of)
+        lessons = [lesson for day in diary["days"] for lesson in day["lessons"]]
+        names = _names(
+            service,
+            [x for ls in lessons for x in (ls["teacher_id"], ls["substitute_id"])],
+        )
+        with reader(service.app) as views:
+            pupil = views.doc(student_id) or {}
+        class_name, class_teacher = _class_of(service, pupil.get("class_id"))
+        missed = sum(
+            1 for ls in lessons if ls.get("attendance") in ("absent", "ill", "excused")
+        )
+        return {
+            "diary": diary,
+            "names": names,
+            "class_name": class_name,
+            "class_teacher": class_teacher,
+            "missed": missed,
+        }
+
+    context, provenance = stamped(service, actor, as_of, f"diary {student_id}", read)
     return render(
         "diary.html",
         provenance,
-        title=f"Выписка из дневника: {diary['full_name']}",
-        diary=diary,
-        names=names,
-        class_name=class_name,
-        class_teacher=class_teacher,
+        title=f"Выписка из дневника: {context['diary']['full_name']}",
         attendance=ATTENDANCE,
-        missed=missed,
+        **context,
     )
 
 
@@ -94,9 +101,17 @@ def journal_pdf(
 ) -> bytes:
     """A course journal for a period: the grid, topics, homework and who taught
     each lesson."""
-    journal = queries.course_journal(service, actor, course_id, period_id, as_of)
-    provenance = stamp(service, actor, as_of, f"journal {course_id}")
-    context = _journal_context(service, journal)
+    context, provenance = stamped(
+        service,
+        actor,
+        as_of,
+        f"journal {course_id}",
+        lambda: _journal_context(
+            service,
+            queries.course_journal(service, actor, course_id, period_id, as_of),
+        ),
+    )
+    journal = context["journal"]
     return render(
         "journal.html",
         provenance,
@@ -126,14 +141,21 @@ def summary_pdf(
     as_of: datetime | None,
 ) -> bytes:
     """The class summary sheet (сводная ведомость)."""
-    sheet = queries.summary(service, actor, class_id, year_id, as_of)
-    provenance = stamp(service, actor, as_of, f"summary {class_id}")
+    context, provenance = stamped(
+        service,
+        actor,
+        as_of,
+        f"summary {class_id}",
+        lambda: _summary_context(
+            service, queries.summary(service, actor, class_id, year_id, as_of)
+        ),
+    )
     return render(
         "summary.html",
         provenance,
-        title=f"Сводная ведомость: {sheet['class_name']}",
+        title=f"Сводная ведомость: {context['sheet']['class_name']}",
         orientation="landscape",
-        **_summary_context(service, sheet),
+        **context,
     )
 
 
@@ -146,21 +168,24 @@ def archive_pdf(
 ) -> bytes:
     """A class's year-end archive: every course journal of the year and the
     summary sheet, with a table of contents."""
-    sheet = queries.summary(service, actor, class_id, year_id, as_of)
-    journals = [
-        _journal_context(
-            service,
-            queries.course_journal(service, actor, c["course_id"], None, as_of),
-        )
-        for c in sheet["courses"]
-    ]
-    provenance = stamp(service, actor, as_of, f"archive {class_id}")
+
+    def read() -> dict[str, Any]:
+        sheet = queries.summary(service, actor, class_id, year_id, as_of)
+        journals = [
+            _journal_context(
+                service,
+                queries.course_journal(service, actor, c["course_id"], None, as_of),
+            )
+            for c in sheet["courses"]
+        ]
+        return {"journals": journals, **_summary_context(service, sheet)}
+
+    context, provenance = stamped(service, actor, as_of, f"archive {class_id}", read)
     return render(
         "archive.html",
         provenance,
-        title=f"Архив класса {sheet['class_name']}",
+        title=f"Архив класса {context['sheet']['class_name']}",
         orientation="landscape",
-        journals=journals,
         attendance=ATTENDANCE,
-        **_summary_context(service, sheet),
+        **context,
     )

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -34,6 +35,9 @@ HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 FOOTER_RE = re.compile(
     r"позиция журнала\s+(\d+)\s*·\s*хеш\s+([0-9a-f\s]{64,80}?)\s*(?:·|$)", re.M
 )
+# How many times a document's read is tried again when the log moved under it.
+TRIES = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class Provenance:
     printed_by: str
     printed_at: str
     document: str = ""
+    # Set only when the log kept moving during every try of the read: the data
+    # then reflects some position between ``read_from`` and ``position``.
+    read_from: int | None = None
 
     def to_json(self) -> str:
         return orjson.dumps(
@@ -68,7 +75,12 @@ class Provenance:
             printed_by=str(data.get("printed_by") or ""),
             printed_at=str(data.get("printed_at") or ""),
             document=str(data.get("document") or ""),
+            read_from=_int_or_none(data.get("read_from")),
         )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -99,6 +111,32 @@ def stamp(
         printed_at=service.clock().astimezone(UTC).isoformat(timespec="seconds"),
         document=document,
     )
+
+
+def stamped(
+    service: Service,
+    actor: Actor,
+    as_of: datetime | None,
+    document: str,
+    read: Callable[[], T],
+) -> tuple[T, Provenance]:
+    """A document's data and the stamp of the position it was read at.
+
+    The ledger advances in the views' own transactions, so when its head is the
+    same before and after the read, the data reflects exactly that position. A
+    read during which the log moved is done again (up to ``TRIES`` times); if it
+    moved every time, the stamp names both ends, ``read_from`` and ``position``:
+    the hash still covers every event the data can reflect.
+    """
+    before = stamp(service, actor, as_of, document)
+    moved_from = before.position
+    for _ in range(TRIES):
+        data = read()
+        after = stamp(service, actor, as_of, document)
+        if after.position == before.position:
+            return data, after
+        moved_from, before = before.position, after
+    return data, replace(after, read_from=moved_from)
 
 
 def check(service: Service, position: int, hash_: str) -> dict[str, Any]:
