@@ -37,7 +37,8 @@ class Demo:
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
     def get(self, login: str, path: str, **params: Any) -> Any:
-        r = self.client.get("/api/v1" + path, headers=self.headers(login), params=params)
+        headers = self.headers(login)
+        r = self.client.get("/api/v1" + path, headers=headers, params=params)
         assert r.status_code == 200, (path, r.text[:300])
         return r
 
@@ -106,6 +107,7 @@ def test_every_pdf_of_the_demo_school_names_its_content_and_verifies(
         for word in words:
             assert word in flat, (name, word)
         assert f"({login})" in flat
+        assert "{'text'" not in flat and "None" not in flat, name
         # And its first page has ink on it
         with Image.open(first_page_png(r.content, tmp_path / name)) as image:
             assert sum(image.convert("L").histogram()[:128]) > 500, name

@@ -14,7 +14,7 @@ from PIL import Image
 from ejournal.printouts import documents, read_document
 from ejournal.service import Service
 from tests.audit.support import History, make_history, status
-from tests.builders import PASSWORD, FakeClock, School
+from tests.builders import PASSWORD, FakeClock, School, run
 from tests.conftest import auth
 from tests.documents.support import first_page_png, pdf_text
 
@@ -29,8 +29,13 @@ def history(service: Service, school: School, clock: FakeClock) -> History:
 def test_the_diary_extract_shows_marks_names_dates_and_the_ledger_head(
     service: Service, school: School, history: History
 ) -> None:
-    # Given a week with marks and an absence, and the guardian of the first pupil
+    # Given a week with marks, an absence and homework due on Thursday, and the
+    # guardian of the first pupil
     guardian = school.actor(service, "guardian")
+    run(service, school.actor(service, "teacher"), "assign-homework", {
+        "lesson_id": school.lesson_ids[1], "text": "§ 12, упр. 3",
+        "due_on": "2026-11-19",
+    })  # fmt: skip
     # When the guardian prints the week's diary extract
     data = documents.diary_pdf(service, guardian, school.students[0], *WEEK, None)
     # Then it names the pupil, the class, the dates and the mark
@@ -41,6 +46,7 @@ def test_the_diary_extract_shows_marks_names_dates_and_the_ledger_head(
     assert "16.11.2026" in text and "20.11.2026" in text
     assert "Математика" in text
     assert "Классный руководитель" in text
+    assert "§ 12, упр. 3 (к 19.11)" in text
     # And its footer carries the ledger head it was made from and who printed it
     head = status(service)
     assert f"позиция журнала {head.position}" in text

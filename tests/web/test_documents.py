@@ -26,9 +26,10 @@ def documents(web: Web) -> list[tuple[str, str]]:
     """(JSON twin, document) path pairs, below /api/v1 for the API and at the
     site's root for the pages."""
     s = web.school
+    mine, other = s.students[0], s.other_student
     return [
-        (f"/students/{s.students[0]}/diary", f"/students/{s.students[0]}/diary.pdf"),
-        (f"/students/{s.other_student}/diary", f"/students/{s.other_student}/diary.pdf"),
+        (f"/students/{mine}/diary", f"/students/{mine}/diary.pdf"),
+        (f"/students/{other}/diary", f"/students/{other}/diary.pdf"),
         (f"/courses/{s.course_id}/journal", f"/courses/{s.course_id}/journal.pdf"),
         (f"/classes/{s.class_id}/summary", f"/classes/{s.class_id}/summary.pdf"),
         (f"/classes/{s.class_id}/summary", f"/classes/{s.class_id}/archive.pdf"),

@@ -17,6 +17,8 @@ from ejournal.printouts.provenance import META_KEY, Provenance
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SCHOOL_TZ = ZoneInfo("Europe/Moscow")
 PDF_VARIANT = "pdf/a-3b"
+# Lessons per block of a course journal's grid: what fits an A4 landscape page.
+GRID_COLUMNS = 20
 
 
 def _date(value: str | date | None) -> str:
@@ -39,6 +41,17 @@ def _moment(value: str | datetime | None) -> str:
     return when.astimezone(SCHOOL_TZ).strftime("%d.%m.%Y %H:%M МСК")
 
 
+def _homework(value: Any) -> str:
+    """A lesson's homework ({"text", "due_on"}) as a line of print."""
+    if not value:
+        return ""
+    if not isinstance(value, dict):
+        return str(value)
+    text = str(value.get("text") or "")
+    due = value.get("due_on")
+    return f"{text} (к {_date(due)[:5]})" if due else text
+
+
 _env = Environment(
     loader=PackageLoader("ejournal.printouts", "templates"),
     autoescape=select_autoescape(["html"]),
@@ -48,6 +61,7 @@ _env = Environment(
 _env.filters["ru_date"] = _date
 _env.filters["ru_moment"] = _moment
 _env.filters["ru_short"] = _short
+_env.filters["homework"] = _homework
 
 
 def html(template: str, provenance: Provenance, **context: Any) -> str:
@@ -55,6 +69,7 @@ def html(template: str, provenance: Provenance, **context: Any) -> str:
         provenance=provenance,
         meta_key=META_KEY,
         font_dir=FONT_DIR.as_uri(),
+        GRID_COLUMNS=GRID_COLUMNS,
         **context,
     )
 
