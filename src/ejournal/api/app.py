@@ -37,6 +37,23 @@ def from_environment() -> FastAPI:
     return create_app(lambda: Service(url, shared=shared, follow=follow))
 
 
+TAGS: list[dict[str, Any]] = [
+    {
+        "name": "documents",
+        "description": (
+            "Printable and exchangeable documents. Each is its JSON read's path "
+            "with a suffix (`.pdf`, `.xlsx`, `.csv`), not content negotiation on "
+            "the JSON path: one URL per document, for links and downloads. The "
+            "parameters, the role policy and the refusals are the JSON read's; "
+            "`as_of` applies. Every document carries the log position and ledger "
+            "hash it was made from, its `as_of`, and who printed it when (footer, "
+            "PDF metadata and attachment, spreadsheet properties); "
+            "`POST /documents/verify` checks it against the log."
+        ),
+    }
+]
+
+
 def create_app(
     service_factory: Callable[[], Service], *, start_runner: bool = True
 ) -> FastAPI:
@@ -60,6 +77,7 @@ def create_app(
         summary="A school's electronic class journal and pupils' diaries",
         lifespan=lifespan,
         default_response_class=errors.JSON,
+        openapi_tags=TAGS,
     )
     errors.install(app)
     app.include_router(session.router, prefix=API_PREFIX)
@@ -81,6 +99,7 @@ def create_app(
                 version=app.version,
                 routes=app.routes,
                 summary=app.summary,
+                tags=app.openapi_tags,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(errors.problem_schemas())
