@@ -22,8 +22,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import orjson
-# XlsxWriter has its annotations inline but no py.typed marker.
-import xlsxwriter  # type: ignore[import-untyped]
+import xlsxwriter  # type: ignore[import-untyped]  # inline types, no py.typed
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
@@ -41,6 +40,7 @@ CSV = "text/csv; charset=utf-8"
 MAX_WIDTH = 60
 MIN_WIDTH = 6
 NUMBER_RE = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+SPECIAL = {"exempt": "осв", "not_attested": "н/а", "ungraded": "безотм"}
 LATE_TYPES = {
     "TopicSet": "тема урока",
     "HomeworkAssigned": "домашнее задание",
@@ -75,14 +75,15 @@ MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 # -- cells ----------------------------------------------------------------------------
 def mark_value(value: Any) -> str | int | float | None:
-    """A mark as a cell: "5" is the number 5, "4.5" 4.5; "н", "зач" stay text."""
+    """A mark as a cell: "5" is the number 5, "4.5" 4.5; "зач" stays text, and
+    the special period marks read as on the pages ("exempt" is "осв")."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
         return value
-    text = str(value).strip()
+    text = SPECIAL.get(str(value), str(value)).strip()
     if NUMBER_RE.match(text):
         number = float(text.replace(",", "."))
         return int(number) if number.is_integer() and "." not in text else number
