@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +17,19 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from typer.testing import CliRunner
 
+from ejournal.cli import cli
+from ejournal.domain.errors import Invalid
 from ejournal.printouts import read_document, sheets
 from ejournal.service import Service
-from tests.audit.support import History, make_history, status
+from tests.audit.support import (
+    History,
+    flip_byte,
+    make_history,
+    position_of,
+    status,
+)
 from tests.builders import PASSWORD, FakeClock, School, run
 from tests.conftest import auth
 from tests.web.conftest import Browser
@@ -403,5 +414,65 @@ def test_the_pages_serve_the_spreadsheets_to_a_signed_in_visitor(
     assert len(csv_rows(r.content)) == 4
     # And a bad filter, or a person the browser is not for, gets an error page
     assert auditor.get("/audit/events.csv?since=soon").status_code == 422
+    assert auditor.get("/audit/events.csv?type=Nothing").status_code == 422
+    late = "/audit/events.csv?since=2026-11-23T10:00&until=2026-11-22T10:00"
+    assert auditor.get(late).status_code == 422
     assert deputy.get("/audit/events.csv").status_code == 403
     assert deputy.get("/reports/compliance.xlsx?from=2026-13-01").status_code == 422
+
+
+def test_ledger_verify_document_takes_a_workbook(
+    service: Service,
+    school: School,
+    history: History,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    # Given a course journal saved as a file
+    admin = school.actor(service, "admin")
+    path = tmp_path / "journal.xlsx"
+    path.write_bytes(sheets.journal_xlsx(service, admin, school.course_id, None, None))
+    found = read_document(path.read_bytes())
+    args = ["ledger", "verify", "--document", str(path), "--database-url", database_url]
+    # When the command line checks it
+    ok = CliRunner().invoke(cli, args)
+    # Then the log holds it, until an event before it is edited behind its back
+    assert ok.exit_code == 0, ok.output
+    assert f"still holds position {found.position}" in ok.output
+    flip_byte(service, position_of(service, "AttendanceRecorded"))
+    bad = CliRunner().invoke(cli, args)
+    assert bad.exit_code == 1
+    assert "no longer holds" in bad.output
+
+
+def test_a_workbook_stripped_of_its_properties_is_read_from_its_source_sheet(
+    service: Service, school: School, history: History
+) -> None:
+    # Given a summary sheet whose document properties were removed
+    admin = school.actor(service, "admin")
+    data = sheets.summary_xlsx(service, admin, school.class_id, None, None)
+    stripped = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(stripped, "w") as out,
+    ):
+        for item in src.infolist():
+            if not item.filename.startswith("docProps/"):
+                out.writestr(item, src.read(item.filename))
+    # When its provenance is read
+    found = read_document(stripped.getvalue())
+    # Then the "Источник" line still gives the position and hash
+    head = status(service)
+    assert (found.position, found.hash) == (head.position, head.head_hash)
+    # And a workbook with neither is refused
+    with pytest.raises(Invalid):
+        read_document(_without(stripped.getvalue(), "xl/sharedStrings.xml"))
+
+
+def _without(data: bytes, name: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            if item.filename != name:
+                dst.writestr(item, src.read(item.filename))
+    return out.getvalue()

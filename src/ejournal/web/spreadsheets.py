@@ -16,7 +16,12 @@ from ejournal import queries
 from ejournal.api.spreadsheets import csv_stream, xlsx
 from ejournal.domain.errors import Forbidden, Invalid, NotFound
 from ejournal.printouts import sheets
-from ejournal.web.admin_common import LOCAL_HINT, filter_uuid, parse_local
+from ejournal.web.admin_common import (
+    EVENT_LABELS,
+    LOCAL_HINT,
+    filter_uuid,
+    parse_local,
+)
 from ejournal.web.audit import UUID_HINT, may_browse
 from ejournal.web.printouts import _day, _id
 from ejournal.web.render import as_of, read, service_of
@@ -117,9 +122,11 @@ async def events_csv(
             filters[name] = parse_local(value)
         except ValueError:
             raise Invalid(LOCAL_HINT, field=name) from None
-    if any(c < " " or c == "\x7f" for c in kind):
+    if kind.strip() and kind.strip() not in EVENT_LABELS:
         raise Invalid("Выберите вид события из списка.", field="type")
     filters["type_"] = kind.strip() or None
+    if filters["since"] and filters["until"] and filters["since"] > filters["until"]:
+        raise Invalid("Конец не может быть раньше начала.", field="until")
     service, moment = service_of(request), as_of(request)
     lines = await read(
         request,
