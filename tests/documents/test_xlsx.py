@@ -330,6 +330,8 @@ def test_the_routes_refuse_bad_input_with_problems(
         (f"/reports/control.xlsx?year_id={school.year_id}&class_id=nope", 404),
         ("/reports/compliance.xlsx?from=2026-13-01", 422),
         ("/reports/compliance.xlsx?from=2026-11-20&to=2026-11-01", 422),
+        ("/reports/compliance.xlsx?from=0001-01-01&to=0001-01-02", 422),
+        ("/reports/compliance.xlsx?from=9999-12-30&to=9999-12-31", 422),
         (f"/classes/{school.class_id}/summary.xlsx?as_of=2026-11-01T00:00", 422),
         ("/classes/00000000-0000-0000-0000-000000000000/summary.xlsx", 404),
         ("/courses/nope/journal.xlsx", 404),
