@@ -19,6 +19,7 @@ from ejournal.api import (
     printouts,
     reports,
     session,
+    spreadsheets,
 )
 from ejournal.commands import COMMANDS
 from ejournal.service import Service
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
     app.include_router(printouts.router, prefix=API_PREFIX)
+    app.include_router(spreadsheets.router, prefix=API_PREFIX)
     install_pages(app)
     app.add_middleware(commands.BodyLimit)
     # A year's journal grid is about a megabyte of HTML; small answers (a

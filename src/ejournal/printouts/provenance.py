@@ -167,7 +167,12 @@ def check(service: Service, position: int, hash_: str) -> dict[str, Any]:
 
 
 def read_document(data: bytes) -> Provenance:
-    """A PDF's provenance: from its metadata, else from its footer's text."""
+    """A PDF's provenance: from its metadata, else from its footer's text; an
+    XLSX's (a zip, ``PK``) from its document properties."""
+    if data[:2] == b"PK":
+        from ejournal.printouts.sheets import read_workbook_provenance
+
+        return read_workbook_provenance(data)
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

@@ -35,10 +35,13 @@ def compliance(
             raise Invalid("'to' is before 'from'", field="to")
         if (hi - lo).days > MAX_RANGE_DAYS:
             raise Invalid("a compliance report spans at most a year", field="to")
-        start = datetime.combine(lo, time(0), rules.tz).astimezone(UTC)
-        end = datetime.combine(hi + timedelta(days=1), time(0), rules.tz).astimezone(
-            UTC
-        )
+        try:
+            start = datetime.combine(lo, time(0), rules.tz).astimezone(UTC)
+            end = datetime.combine(
+                hi + timedelta(days=1), time(0), rules.tz
+            ).astimezone(UTC)
+        except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31
+            raise Invalid("the dates are out of range", field="from") from None
         if as_of is not None:
             end = min(end, as_of + timedelta(microseconds=1))
         return reports.late_entries(r, _streams_written(r, start, end), start, end)

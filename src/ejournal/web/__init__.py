@@ -21,7 +21,16 @@ from starlette.responses import RedirectResponse, Response
 
 from ejournal.api.errors import domain_problem, http_problem, validation_problem
 from ejournal.domain.errors import DomainError
-from ejournal.web import admin, audit, auth, diary, printouts, staff, teacher
+from ejournal.web import (
+    admin,
+    audit,
+    auth,
+    diary,
+    printouts,
+    spreadsheets,
+    staff,
+    teacher,
+)
 from ejournal.web.render import HERE, page
 from ejournal.web.session import SignInNeeded
 
@@ -58,7 +67,7 @@ def install(app: FastAPI) -> None:
     """Mount the pages and their static files, and answer a page's errors with
     a page (the API's routes keep their problem+json)."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, teacher, diary, staff, admin, audit, printouts):
+    for module in (auth, teacher, diary, staff, admin, audit, printouts, spreadsheets):
         app.include_router(module.router)
 
     async def on_domain(request: Request, exc: Exception) -> Response:
