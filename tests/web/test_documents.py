@@ -16,6 +16,10 @@ from tests.builders import PASSWORD, ROLES
 from tests.web.conftest import Web
 
 PEOPLE = [*ROLES, "student"]
+KINDS = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # Who reads none of these pages: the course's substitute (who writes only their
 # lessons). The other course's teacher and the other pupil's parent read that
 # pupil's diary.
@@ -33,6 +37,8 @@ def documents(web: Web) -> list[tuple[str, str]]:
         (f"/courses/{s.course_id}/journal", f"/courses/{s.course_id}/journal.pdf"),
         (f"/classes/{s.class_id}/summary", f"/classes/{s.class_id}/summary.pdf"),
         (f"/classes/{s.class_id}/summary", f"/classes/{s.class_id}/archive.pdf"),
+        (f"/courses/{s.course_id}/journal", f"/courses/{s.course_id}/journal.xlsx"),
+        (f"/classes/{s.class_id}/summary", f"/classes/{s.class_id}/summary.xlsx"),
     ]
 
 
@@ -63,8 +69,9 @@ def test_each_document_answers_as_its_json_twin_does(web: Web, name: str) -> Non
         assert page.status_code == expected, (name, document, page.text[:200])
         if expected == 200:
             allowed += 1
-            assert got.headers["content-type"] == "application/pdf"
-            assert page.headers["content-type"] == "application/pdf"
+            kind = KINDS[document.rsplit(".", 1)[1]]
+            assert got.headers["content-type"] == kind
+            assert page.headers["content-type"] == kind
             assert read_document(got.content).printed_by.endswith(
                 f"({web.school.logins[name]})"
             )

@@ -22,15 +22,15 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import orjson
-import xlsxwriter  # type: ignore[import-untyped]  # inline types, no py.typed
-from xlsxwriter.format import Format  # type: ignore[import-untyped]
-from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from ejournal import queries
 from ejournal.domain.errors import Invalid
 from ejournal.printouts.documents import ATTENDANCE, FINAL_COLUMNS, _class_of, _names
 from ejournal.printouts.pdf import SCHOOL_TZ
-from ejournal.printouts.provenance import FOOTER_RE, META_KEY, Provenance, stamp
+from ejournal.printouts.provenance import FOOTER_RE, META_KEY, Provenance, stamped
 from ejournal.projections.reader import reader
 from ejournal.security import Actor
 from ejournal.service import Service
@@ -254,8 +254,10 @@ def summary_xlsx(
 ) -> bytes:
     """The class summary sheet: period, annual, exam and final marks per pupil
     and course, and the lessons missed."""
-    sheet = queries.summary(service, actor, class_id, year_id, as_of)
-    provenance = stamp(service, actor, as_of, f"summary {class_id}")
+    sheet, provenance = stamped(
+        service, actor, as_of, f"summary {class_id}",
+        lambda: queries.summary(service, actor, class_id, year_id, as_of),
+    )  # fmt: skip
     _, class_teacher = _class_of(service, sheet["class_id"])
     book = Book()
     ws = book.sheet("Ведомость")
@@ -320,8 +322,10 @@ def control_xlsx(
     as_of: datetime | None,
 ) -> bytes:
     """The control of the journal, a row per course."""
-    rows = queries.control(service, actor, year_id, period_id, class_id, as_of)
-    provenance = stamp(service, actor, as_of, f"control {year_id}")
+    rows, provenance = stamped(
+        service, actor, as_of, f"control {year_id}",
+        lambda: queries.control(service, actor, year_id, period_id, class_id, as_of),
+    )  # fmt: skip
     names = _names(service, [r.get("teacher_id") for r in rows])
     book = Book()
     ws = book.sheet("Контроль")
@@ -348,8 +352,10 @@ def compliance_xlsx(
 ) -> bytes:
     """The late entries, with when each was due and when it was recorded (in
     school time)."""
-    entries = queries.compliance(service, actor, lo, hi, as_of)
-    provenance = stamp(service, actor, as_of, "compliance")
+    entries, provenance = stamped(
+        service, actor, as_of, "compliance",
+        lambda: queries.compliance(service, actor, lo, hi, as_of),
+    )  # fmt: skip
     names = _names(
         service,
         [x for e in entries for x in (e.get("actor_id"), e.get("student_id"))],
@@ -442,8 +448,10 @@ def journal_xlsx(
 ) -> bytes:
     """A course journal: pupils × lessons with averages and period marks, and a
     sheet of the lessons with their topic, homework and who taught."""
-    journal = queries.course_journal(service, actor, course_id, period_id, as_of)
-    provenance = stamp(service, actor, as_of, f"journal {course_id}")
+    journal, provenance = stamped(
+        service, actor, as_of, f"journal {course_id}",
+        lambda: queries.course_journal(service, actor, course_id, period_id, as_of),
+    )  # fmt: skip
     lessons = journal["lessons"]
     names = _names(
         service,
