@@ -248,53 +248,62 @@ def archive(
 
         written = skipped = 0
         positions: set[int] = set()
-        with _progress() as progress:
-            task = progress.add_task(year, total=len(wanted))
-            for row in wanted:
-                target = folder / f"{file_name(row['name'])}.pdf"
-                key = target.relative_to(out).as_posix()
-                progress.update(task, description=f"{year} {row['name']}")
-                target.with_name(target.name + ".part").unlink(missing_ok=True)
-                entry = manifest["files"].get(key)
-                if (
-                    not force
-                    and entry is not None
-                    and entry.get("as_of") == as_of_text
-                    and target.is_file()
-                    and _sha256(target) == entry.get("sha256")
-                ):
-                    skipped += 1
-                    positions.add(int(entry["position"]))
-                    progress.console.print(f"skipped {key} (unchanged)")
+        try:
+            with _progress() as progress:
+                task = progress.add_task(year, total=len(wanted))
+                for row in wanted:
+                    target = folder / f"{file_name(row['name'])}.pdf"
+                    key = target.relative_to(out).as_posix()
+                    progress.update(task, description=f"{year} {row['name']}")
+                    target.with_name(target.name + ".part").unlink(missing_ok=True)
+                    entry = manifest["files"].get(key)
+                    if (
+                        not force
+                        and entry is not None
+                        and entry.get("as_of") == as_of_text
+                        and target.is_file()
+                        and _sha256(target) == entry.get("sha256")
+                    ):
+                        skipped += 1
+                        positions.add(int(entry["position"]))
+                        progress.console.print(f"skipped {key} (unchanged)")
+                        progress.advance(task)
+                        continue
+                    try:
+                        data = documents.archive_pdf(
+                            service, actor, row["class_id"], found["year_id"], moment
+                        )
+                    except DomainError as exc:
+                        raise _fail(f"{row['name']}: {exc.detail}") from None
+                    provenance = read_document(data)
+                    try:
+                        _write_atomically(target, data)
+                    except OSError as exc:
+                        reason = exc.strerror or exc
+                        raise _fail(f"cannot write {target}: {reason}") from None
+                    manifest["files"][key] = {
+                        "year": year,
+                        "class": row["name"],
+                        "class_id": row["class_id"],
+                        "position": provenance.position,
+                        "hash": provenance.hash,
+                        "as_of": as_of_text,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "bytes": len(data),
+                    }
+                    _save_manifest(manifest_path, manifest)
+                    positions.add(provenance.position)
+                    written += 1
+                    progress.console.print(f"wrote {key} ({len(data):,} bytes)")
                     progress.advance(task)
-                    continue
-                try:
-                    data = documents.archive_pdf(
-                        service, actor, row["class_id"], found["year_id"], moment
-                    )
-                except DomainError as exc:
-                    raise _fail(f"{row['name']}: {exc.detail}") from None
-                provenance = read_document(data)
-                try:
-                    _write_atomically(target, data)
-                except OSError as exc:
-                    reason = exc.strerror or exc
-                    raise _fail(f"cannot write {target}: {reason}") from None
-                manifest["files"][key] = {
-                    "year": year,
-                    "class": row["name"],
-                    "class_id": row["class_id"],
-                    "position": provenance.position,
-                    "hash": provenance.hash,
-                    "as_of": as_of_text,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": len(data),
-                }
-                _save_manifest(manifest_path, manifest)
-                positions.add(provenance.position)
-                written += 1
-                progress.console.print(f"wrote {key} ({len(data):,} bytes)")
-                progress.advance(task)
+        except KeyboardInterrupt:
+            _save_manifest(manifest_path, manifest)
+            typer.echo(
+                f"interrupted: {written} written, {skipped} skipped; no partial file "
+                "kept. Run the same command again to finish as of the same moment",
+                err=True,
+            )
+            raise typer.Exit(130) from None
         _save_manifest(manifest_path, manifest)
     where = ", ".join(str(p) for p in sorted(positions)) or "-"
     typer.echo(
