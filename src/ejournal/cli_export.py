@@ -212,7 +212,7 @@ def archive(
             raise _fail(exc.detail) from None
         wanted = rows
         if classes:
-            by_name = {r["name"]: r for r in rows}
+            by_name = {r["name"] for r in rows}
             unknown = [c for c in classes if c not in by_name]
             if unknown:
                 names = ", ".join(r["name"] for r in rows) or "none"
@@ -220,7 +220,7 @@ def archive(
                     f"no class named {', '.join(map(repr, unknown))} in {year} "
                     f"(classes: {names})"
                 )
-            wanted = [by_name[c] for c in dict.fromkeys(classes)]
+            wanted = [r for r in rows if r["name"] in classes]
 
         # One moment for the whole year's archive, kept across resumed runs.
         recorded = manifest["years"].get(year)
@@ -246,13 +246,22 @@ def archive(
         folder.mkdir(exist_ok=True)
         typer.echo(f"{year}: {len(wanted)} classes as of {as_of_text} into {folder}")
 
+        # Two classes of one name (or whose names clean to one) keep apart.
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[file_name(row["name"])] = counts.get(file_name(row["name"]), 0) + 1
+        stems = {
+            row["class_id"]: file_name(row["name"])
+            + ("" if counts[file_name(row["name"])] == 1 else f"-{row['class_id'][:8]}")
+            for row in rows
+        }
         written = skipped = 0
         positions: set[int] = set()
         try:
             with _progress() as progress:
                 task = progress.add_task(year, total=len(wanted))
                 for row in wanted:
-                    target = folder / f"{file_name(row['name'])}.pdf"
+                    target = folder / f"{stems[row['class_id']]}.pdf"
                     key = target.relative_to(out).as_posix()
                     progress.update(task, description=f"{year} {row['name']}")
                     target.with_name(target.name + ".part").unlink(missing_ok=True)
