@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from ejournal.cli_audit import backup, ledger_cli, restore
+from ejournal.cli_export import export_cli
 from ejournal.store import DEFAULT_DATABASE_URL
 
 cli = typer.Typer(
@@ -21,6 +22,7 @@ cli = typer.Typer(
 projections_cli = typer.Typer(help="Views kept from the log.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(ledger_cli, name="ledger")
+cli.add_typer(export_cli, name="export")
 cli.command("backup")(backup)
 cli.command("restore")(restore)
 

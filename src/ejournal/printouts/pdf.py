@@ -5,6 +5,10 @@ variant WeasyPrint writes; A-3 allows the attachment)."""
 
 from __future__ import annotations
 
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +78,36 @@ def html(template: str, provenance: Provenance, **context: Any) -> str:
     )
 
 
+# While a document renders, the collector's youngest generation runs every
+# 100,000 allocations rather than 700: WeasyPrint makes millions of small objects
+# that live until the PDF is written, and the default thresholds had the
+# collector walk them over and over (about a fifth of a year-end archive's time,
+# docs/performance.md). Shared by the renders of a process, restored after the
+# last one.
+RENDER_GC_THRESHOLD = (100_000, 50, 100)
+_gc_lock = threading.Lock()
+_gc_renders = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    global _gc_renders, _gc_saved
+    with _gc_lock:
+        if _gc_renders == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(*RENDER_GC_THRESHOLD)
+        _gc_renders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_renders -= 1
+            if _gc_renders == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)
+                _gc_saved = None
+
+
 def render(template: str, provenance: Provenance, **context: Any) -> bytes:
     """The PDF of one template."""
     from weasyprint import HTML, Attachment
@@ -85,10 +119,11 @@ def render(template: str, provenance: Provenance, **context: Any) -> bytes:
         description="ejournal provenance: log position and ledger hash",
         relationship="Source",
     )
-    out = HTML(string=text, base_url=str(FONT_DIR)).write_pdf(
-        pdf_variant=PDF_VARIANT,
-        custom_metadata=True,
-        attachments=[attachment],
-    )
+    with _fewer_collections():
+        out = HTML(string=text, base_url=str(FONT_DIR)).write_pdf(
+            pdf_variant=PDF_VARIANT,
+            custom_metadata=True,
+            attachments=[attachment],
+        )
     assert out is not None
     return bytes(out)
