@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,6 +71,20 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+YEAR_RE = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
+
+
+def same_year(name: str, asked: str) -> bool:
+    """A year asked for by its name, or in the short form schools write:
+    "2026/27" (or "2026-27") is "2026/2027"."""
+    if name == asked:
+        return True
+    a, b = YEAR_RE.match(name), YEAR_RE.match(asked)
+    if a is None or b is None:
+        return False
+    return (a[1], a[2][-2:]) == (b[1], b[2][-2:])
 
 
 def _load_manifest(path: Path) -> dict[str, Any]:
@@ -201,10 +216,13 @@ def archive(
         actor = dataclasses.replace(service.system_actor(), full_name=PRINTER)
         try:
             listing = queries.school_classes(service, actor, None, None)
-            found = next((y for y in listing["years"] if y["name"] == year), None)
+            found = next(
+                (y for y in listing["years"] if same_year(y["name"], year)), None
+            )
             if found is None:
                 known = ", ".join(y["name"] for y in listing["years"]) or "none"
                 raise _fail(f"no academic year named {year!r} (known years: {known})")
+            year = found["name"]  # "2026/27" asked, "2026/2027" named
             rows = queries.school_classes(service, actor, found["year_id"], None)[
                 "classes"
             ]

@@ -4,12 +4,14 @@ reads, the void honoured, and the footer naming where in the log they came from.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pypdf import PdfReader
 
 from ejournal.printouts import documents, read_document
 from ejournal.service import Service
@@ -105,14 +107,27 @@ def test_the_summary_sheet_and_the_archive_with_its_contents(
     )
     assert "Сводная ведомость: класс 5А" in summary
     assert "Алексеев Антон" in summary
-    archive = pdf_text(
-        documents.archive_pdf(service, admin, school.class_id, None, None)
-    )
+    data = documents.archive_pdf(service, admin, school.class_id, None, None)
+    archive = pdf_text(data)
     assert "Содержание" in archive
     contents = archive.split("Журнал: Математика", 1)[1].splitlines()[0]
-    assert contents.rstrip().endswith("2")  # the journal starts on page 2
+    assert contents.strip() == "2"  # the journal starts on page 2
+    after = archive.split("Сводная ведомость", 1)[1].splitlines()[0]
+    assert after.strip() == "3"  # and the summary on page 3
+    assert "Всего страниц: 3." in archive
     assert archive.count("Сводная ведомость") >= 2
-    assert "стр. 3 из 3" in archive
+    # the parts are numbered on: page 1 (contents), 2 (journal), 3 (summary)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    assert [p.rstrip().rsplit("стр. ", 1)[1] for p in pages] == ["1", "2", "3"]
+    # and the joined file keeps the PDF/A catalogue, bookmarks and provenance
+    reader = PdfReader(io.BytesIO(data))
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/Metadata" in reader.trailer["/Root"]
+    assert [o["/Title"] for o in reader.outline if isinstance(o, dict)][:2] == [
+        "Архив класса 5А за учебный год",
+        "Журнал: Математика",
+    ]
+    assert read_document(data).document == f"archive {school.class_id}"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ejournal import queries
-from ejournal.printouts.pdf import render
+from ejournal.printouts.pdf import render, render_in_parts
 from ejournal.printouts.provenance import stamped
 from ejournal.projections.reader import reader
 from ejournal.security import Actor
@@ -181,9 +181,16 @@ def archive_pdf(
         return {"journals": journals, **_summary_context(service, sheet)}
 
     context, provenance = stamped(service, actor, as_of, f"archive {class_id}", read)
-    return render(
+    journals = context.pop("journals")
+    parts = [
+        (f"Журнал: {item['journal']['subject']}", {"part": "journal", "item": item})
+        for item in journals
+    ]
+    parts.append(("Сводная ведомость", {"part": "summary"}))
+    return render_in_parts(
         "archive.html",
         provenance,
+        parts,
         title=f"Архив класса {context['sheet']['class_name']}",
         orientation="landscape",
         attendance=ATTENDANCE,

@@ -6,6 +6,7 @@ variant WeasyPrint writes; A-3 allows the attachment)."""
 from __future__ import annotations
 
 import gc
+import io
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,6 +111,13 @@ def _fewer_collections() -> Iterator[None]:
 
 def render(template: str, provenance: Provenance, **context: Any) -> bytes:
     """The PDF of one template."""
+    return _pdf(template, provenance, context)[0]
+
+
+def _pdf(
+    template: str, provenance: Provenance, context: dict[str, Any]
+) -> tuple[bytes, int]:
+    """A template's PDF and its number of pages."""
     from weasyprint import HTML, Attachment
 
     text = html(template, provenance, **context)
@@ -120,10 +128,63 @@ def render(template: str, provenance: Provenance, **context: Any) -> bytes:
         relationship="Source",
     )
     with _fewer_collections():
-        out = HTML(string=text, base_url=str(FONT_DIR)).write_pdf(
+        document = HTML(string=text, base_url=str(FONT_DIR)).render()
+        out = document.write_pdf(
             pdf_variant=PDF_VARIANT,
             custom_metadata=True,
             attachments=[attachment],
         )
     assert out is not None
-    return bytes(out)
+    return bytes(out), len(document.pages)
+
+
+def render_in_parts(
+    template: str,
+    provenance: Provenance,
+    parts: list[tuple[str, dict[str, Any]]],
+    **context: Any,
+) -> bytes:
+    """A long document as a contents part and then ``parts`` (title, context),
+    each rendered on its own and joined: one layout of a whole year of journals
+    would hold every page's boxes at once (about 750 MB for a class of the
+    generated year), a part holds its own. Pages are numbered on across parts
+    ("стр. N"; the contents say how many there are), the contents list the page
+    each part starts on, and the joined file keeps the first part's PDF/A-3b
+    catalogue (output intent, XMP), metadata and attached provenance."""
+    from pypdf import PdfReader, PdfWriter
+
+    def contents(starts: list[int], total: int) -> tuple[bytes, int]:
+        entries = [
+            {"title": title, "page": page}
+            for (title, _), page in zip(parts, starts, strict=True)
+        ]
+        return _pdf(
+            template,
+            provenance,
+            {**context, "part": "toc", "contents": entries, "total_pages": total,
+             "first_page": 1},
+        )  # fmt: skip
+
+    # The contents' length, with every entry present (page numbers to come).
+    _, toc_pages = contents([0] * len(parts), 0)
+    while True:
+        bodies: list[bytes] = []
+        starts: list[int] = []
+        page = toc_pages + 1
+        for _, part in parts:
+            starts.append(page)
+            body, count = _pdf(
+                template, provenance, {**context, **part, "first_page": page}
+            )
+            bodies.append(body)
+            page += count
+        toc, count = contents(starts, page - 1)
+        if count == toc_pages:
+            break
+        toc_pages = count  # the numbers made the contents longer: number again
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(toc)))
+    for body in bodies:
+        writer.append(PdfReader(io.BytesIO(body)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
