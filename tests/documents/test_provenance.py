@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ejournal.cli import cli
-from ejournal.printouts import Provenance, check, documents, read_document
+from ejournal.printouts import Provenance, check, documents, read_document, sheets
 from ejournal.printouts.provenance import stamped
 from ejournal.service import Service
 from tests.audit.support import (
@@ -68,6 +68,37 @@ def test_a_changed_event_breaks_the_document_even_with_the_chain_rewritten(
     answer = check(service, found.position, found.hash)
     assert answer["holds"] is False
     assert answer["problem"]
+
+
+def test_every_kind_of_document_breaks_when_the_log_is_edited_behind_the_app(
+    service: Service, school: School, history: History
+) -> None:
+    # Given a PDF and a workbook of each kind, all holding
+    admin = school.actor(service, "admin")
+    made = {
+        "diary.pdf": _diary(service, school),
+        "journal.pdf": documents.journal_pdf(
+            service, admin, school.course_id, None, None
+        ),
+        "archive.pdf": documents.archive_pdf(
+            service, admin, school.class_id, None, None
+        ),
+        "summary.xlsx": sheets.summary_xlsx(
+            service, admin, school.class_id, None, None
+        ),
+        "journal.xlsx": sheets.journal_xlsx(
+            service, admin, school.course_id, None, None
+        ),
+    }
+    claims = {name: read_document(data) for name, data in made.items()}
+    for name, found in claims.items():
+        assert check(service, found.position, found.hash)["holds"] is True, name
+    # When the first mark is edited straight in the database, the chain rewritten
+    flip_byte(service, position_of(service, "MarkRecorded"))
+    rewrite_chain(service)
+    # Then none of them verifies any more
+    for name, found in claims.items():
+        assert check(service, found.position, found.hash)["holds"] is False, name
 
 
 def test_a_document_as_of_a_moment_is_stamped_with_that_moments_position(
