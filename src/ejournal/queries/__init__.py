@@ -24,6 +24,15 @@ from ejournal.queries.journal_cell import (
 )
 from ejournal.queries.journal_grid import journal_grid, lesson_sheet
 from ejournal.queries.ledger import ledger_status
+from ejournal.queries.listing import (
+    account_list,
+    classes,
+    courses,
+    groups,
+    guardians,
+    students,
+    years,
+)
 from ejournal.queries.mark_history import mark_history
 from ejournal.queries.mine import my_children, my_courses
 from ejournal.queries.my_lessons import my_lessons
@@ -32,16 +41,21 @@ from ejournal.queries.settings import school_settings
 from ejournal.queries.summary_sheet import summary
 
 __all__ = [
+    "account_list",
     "accounts",
     "audit_events",
     "class_journal",
+    "classes",
     "compliance",
     "control",
     "corrections",
     "course_journal",
+    "courses",
     "diary",
     "diary_week",
     "display_names",
+    "groups",
+    "guardians",
     "incident_preview",
     "incident_story",
     "incidents",
@@ -58,5 +72,7 @@ __all__ = [
     "pupil_marks",
     "school_classes",
     "school_settings",
+    "students",
     "summary",
+    "years",
 ]
