@@ -61,7 +61,7 @@ async def years(
 ) -> Any:
     """Academic years with their periods and holidays, by start date."""
     return await run_in_threadpool(
-        lambda: queries.years(
+        lambda: queries.list_years(
             service, actor, as_of=moment(as_of), page=Page(limit, after)
         )
     )
@@ -79,7 +79,7 @@ async def classes(
 ) -> Any:
     """Classes by year, grade and name: class teacher, number of pupils."""
     return await run_in_threadpool(
-        lambda: queries.classes(
+        lambda: queries.list_classes(
             service,
             actor,
             year_id=_id(year_id, "year_id"),
@@ -101,7 +101,7 @@ async def groups(
 ) -> Any:
     """Groups (подгруппы) of the classes with their pupils."""
     return await run_in_threadpool(
-        lambda: queries.groups(
+        lambda: queries.list_groups(
             service,
             actor,
             class_id=_id(class_id, "class_id"),
@@ -124,7 +124,7 @@ async def courses(
 ) -> Any:
     """Courses by class and subject: group, teacher, hours a week."""
     return await run_in_threadpool(
-        lambda: queries.courses(
+        lambda: queries.list_courses(
             service,
             actor,
             year_id=_id(year_id, "year_id"),
@@ -150,7 +150,7 @@ async def students(
     """Pupils by name: class, enrolled or withdrawn; the birth date only for the
     secretary, the administration, the auditor and the pupil's class teacher."""
     return await run_in_threadpool(
-        lambda: queries.students(
+        lambda: queries.list_students(
             service,
             actor,
             class_id=_id(class_id, "class_id"),
@@ -174,7 +174,7 @@ async def guardians(
 ) -> Any:
     """Parents' accounts with their linked pupils and consent for each."""
     return await run_in_threadpool(
-        lambda: queries.guardians(
+        lambda: queries.list_guardians(
             service,
             actor,
             student_id=_id(student_id, "student_id"),
@@ -204,7 +204,7 @@ async def accounts(
     """Accounts by login: name, roles, active or blocked (admin, auditor,
     director)."""
     return await run_in_threadpool(
-        lambda: queries.account_list(
+        lambda: queries.list_accounts(
             service,
             actor,
             role=role,

@@ -25,13 +25,13 @@ from ejournal.queries.journal_cell import (
 from ejournal.queries.journal_grid import journal_grid, lesson_sheet
 from ejournal.queries.ledger import ledger_status
 from ejournal.queries.listing import (
-    account_list,
-    classes,
-    courses,
-    groups,
-    guardians,
-    students,
-    years,
+    list_accounts,
+    list_classes,
+    list_courses,
+    list_groups,
+    list_guardians,
+    list_students,
+    list_years,
 )
 from ejournal.queries.mark_history import mark_history
 from ejournal.queries.mine import my_children, my_courses
@@ -41,21 +41,16 @@ from ejournal.queries.settings import school_settings
 from ejournal.queries.summary_sheet import summary
 
 __all__ = [
-    "account_list",
     "accounts",
     "audit_events",
     "class_journal",
-    "classes",
     "compliance",
     "control",
     "corrections",
     "course_journal",
-    "courses",
     "diary",
     "diary_week",
     "display_names",
-    "groups",
-    "guardians",
     "incident_preview",
     "incident_story",
     "incidents",
@@ -64,6 +59,13 @@ __all__ = [
     "ledger_status",
     "lesson_entry",
     "lesson_sheet",
+    "list_accounts",
+    "list_classes",
+    "list_courses",
+    "list_groups",
+    "list_guardians",
+    "list_students",
+    "list_years",
     "mark_history",
     "mark_history_named",
     "my_children",
@@ -72,7 +74,5 @@ __all__ = [
     "pupil_marks",
     "school_classes",
     "school_settings",
-    "students",
     "summary",
-    "years",
 ]

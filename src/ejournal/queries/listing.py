@@ -62,7 +62,7 @@ def _need(r: Reader, stream_id: str | None, kind: str, label: str) -> None:
             raise NotFound(f"no {label} {stream_id}")
 
 
-def years(
+def list_years(
     service: Service, actor: Actor, *, as_of: datetime | None = None, page: Page = PAGE
 ) -> Row:
     """Academic years with their periods and holidays, by start date."""
@@ -94,7 +94,7 @@ def _pupils(klass: Doc) -> int:
     return sum(1 for spans in klass["roster"].values() if spans[-1][1] is None)
 
 
-def classes(
+def list_classes(
     service: Service,
     actor: Actor,
     *,
@@ -134,7 +134,7 @@ def classes(
     return paged(rows, "class_id", page)
 
 
-def groups(
+def list_groups(
     service: Service,
     actor: Actor,
     *,
@@ -166,7 +166,7 @@ def groups(
     return paged(rows, "group_id", page)
 
 
-def courses(
+def list_courses(
     service: Service,
     actor: Actor,
     *,
@@ -215,7 +215,7 @@ def courses(
     return paged(rows, "course_id", page)
 
 
-def students(
+def list_students(
     service: Service,
     actor: Actor,
     *,
@@ -264,7 +264,7 @@ def _status(student: Doc) -> str:
 CONSENT = {True: "granted", False: "refused", None: "not_recorded"}
 
 
-def guardians(
+def list_guardians(
     service: Service,
     actor: Actor,
     *,
@@ -322,7 +322,7 @@ def guardians(
     return paged(rows, "account_id", page)
 
 
-def account_list(
+def list_accounts(
     service: Service,
     actor: Actor,
     *,
