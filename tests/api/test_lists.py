@@ -88,6 +88,11 @@ def test_classes_list_their_teacher_and_pupils(env: Env) -> None:
         env, "admin", "students", class_id=env.school.class_id, status="enrolled"
     )
     assert five["pupils"] == len(enrolled) >= 3
+    # and a withdrawn pupil no longer counts in the class they left
+    spare = env.ids["spare_from"]
+    still = ids(env, "admin", "students", class_id=spare, status="enrolled")
+    assert env.ids["withdrawn"] in ids(env, "admin", "students", class_id=spare)
+    assert rows[spare]["pupils"] == len(still)
     assert rows[env.school.other_class_id]["class_teacher_id"] is None
 
 
