@@ -464,6 +464,13 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "my-students": "/me/students",
         "corrections": "/corrections",
         "school-settings": "/school/settings",
+        "list-years": "/years",
+        "list-classes": f"/classes?year_id={school.year_id}",
+        "list-groups": f"/groups?class_id={school.class_id}",
+        "list-courses": f"/courses?class_id={school.class_id}",
+        "list-students": "/students?q=a&limit=2",
+        "list-guardians": "/guardians",
+        "list-accounts": "/accounts?role=teacher",
     }[route]
 
 

@@ -16,6 +16,7 @@ from ejournal.api import (
     commands,
     errors,
     journals,
+    lists,
     printouts,
     reports,
     session,
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(journals.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
+    app.include_router(lists.router, prefix=API_PREFIX)
     app.include_router(printouts.router, prefix=API_PREFIX)
     app.include_router(spreadsheets.router, prefix=API_PREFIX)
     install_pages(app)

@@ -24,6 +24,15 @@ from ejournal.queries.journal_cell import (
 )
 from ejournal.queries.journal_grid import journal_grid, lesson_sheet
 from ejournal.queries.ledger import ledger_status
+from ejournal.queries.listing import (
+    list_accounts,
+    list_classes,
+    list_courses,
+    list_groups,
+    list_guardians,
+    list_students,
+    list_years,
+)
 from ejournal.queries.mark_history import mark_history
 from ejournal.queries.mine import my_children, my_courses
 from ejournal.queries.my_lessons import my_lessons
@@ -50,6 +59,13 @@ __all__ = [
     "ledger_status",
     "lesson_entry",
     "lesson_sheet",
+    "list_accounts",
+    "list_classes",
+    "list_courses",
+    "list_groups",
+    "list_guardians",
+    "list_students",
+    "list_years",
     "mark_history",
     "mark_history_named",
     "my_children",
