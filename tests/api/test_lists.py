@@ -399,9 +399,10 @@ def test_parents_and_pupils_list_nothing(env: Env, who: str, route: str) -> None
     problem(env, who, route, 403)
 
 
-def test_teachers_and_the_secretary_do_not_list_accounts(env: Env) -> None:
-    # given the staff without account duties; when they list accounts, then 403
-    for who in ("teacher", "class_teacher", "secretary", "deputy"):
+def test_teachers_and_the_deputy_and_director_do_not_list_accounts(env: Env) -> None:
+    # given the staff without account duties (the accounts page's policy: admin,
+    # secretary, auditor); when they list accounts, then 403
+    for who in ("teacher", "class_teacher", "deputy", "director"):
         problem(env, who, "accounts", 403)
 
 

@@ -52,7 +52,19 @@ TAGS: list[dict[str, Any]] = [
             "PDF metadata and attachment, spreadsheet properties); "
             "`POST /documents/verify` checks it against the log."
         ),
-    }
+    },
+    {
+        "name": "lists",
+        "description": (
+            "The school's years, classes, groups, courses, pupils, guardians and "
+            "accounts, so that nobody keeps ids by hand. Each answers "
+            "`{items, next}`: `limit` (1..500) items in a stable order, and `next`, "
+            "an opaque cursor to pass as `after` for the following page (null on "
+            "the last). Filters apply before paging; `as_of` applies. Birth dates "
+            "only for the secretary, admin, director, deputy, auditor and the "
+            "pupil's class teacher; accounts for the admin, secretary and auditor."
+        ),
+    },
 ]
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from ejournal.domain.errors import NotFound
 from ejournal.projections.reader import Reader, reader
 from ejournal.projections.streams import Doc
+from ejournal.queries.accounts import ACCOUNT_READERS
 from ejournal.queries.classes import LISTERS
 from ejournal.queries.paging import PAGE, Page, Row, paged
 from ejournal.security import Actor, is_class_teacher
@@ -33,7 +34,9 @@ from ejournal.service import Service
 # and every guardian of the school.
 PERSONAL_READERS = ("secretary", "admin", "director", "deputy", "auditor")
 # Who lists accounts with their logins and roles (the director read-only).
-ACCOUNT_LISTERS = ("admin", "auditor", "director")
+# The accounts page's readers (queries.accounts): one policy for the page and the
+# list; the secretary finds parent accounts there to link them.
+ACCOUNT_LISTERS = ACCOUNT_READERS
 
 
 SPAN = ("name", "starts_on", "ends_on")
