@@ -47,8 +47,7 @@ def test_the_xlsx_sample_reads_like_the_csv_sample() -> None:
     assert xlsx_table.format == "xlsx"
     assert xlsx_table.header == csv_table.header
     assert [r for _, r in xlsx_table.rows] == [
-        [c for c in r] + [""] * (len(csv_table.header) - len(r))
-        for _, r in csv_table.rows
+        list(r) + [""] * (len(csv_table.header) - len(r)) for _, r in csv_table.rows
     ]
 
 
