@@ -41,7 +41,7 @@ class PupilsPlanner(ClassPlanner):
             self.problem("birth_date", "дата рождения не раньше даты зачисления")
         guardian = self.guardian(r)
         consent = self.yes_no(r, "consent")
-        if consent is not None and guardian is None:
+        if consent is not None and not r.get("guardian_login"):
             self.problem("consent", "согласие даёт родитель: укажите его логин")
         if not class_name or len(parts) < 2 or not parts[0] or not parts[1]:
             return
