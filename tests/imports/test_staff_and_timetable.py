@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from fastapi.testclient import TestClient
+
 from ejournal.domain.lesson import lesson_id_for
 from ejournal.imports import run_import
 from ejournal.projections.reader import reader
 from ejournal.service import Service
-from tests.builders import School, max_position
+from tests.builders import PASSWORD, School, max_position
+from tests.conftest import auth
 from tests.imports.helpers import csv_bytes
 
 STAFF = (
@@ -80,7 +83,7 @@ def test_staff_problems_name_rows_and_write_nothing(
 
 
 def test_timetable_expands_into_lessons_without_holidays(
-    service: Service, school: School
+    service: Service, school: School, client: TestClient
 ) -> None:
     # Given the test school, with 5А's Математика taught by "teacher"
     system = service.system_actor()
@@ -109,6 +112,13 @@ def test_timetable_expands_into_lessons_without_holidays(
             if c["subject"] == "Биология"
         ]
         assert len(biology) == 1 and biology[0]["hours_per_week"] == 1
+    # And the course journal shows the new lessons, not the holiday's
+    headers = auth(client, "teacher", PASSWORD)
+    r = client.get(f"/api/v1/courses/{school.course_id}/journal", headers=headers)
+    assert r.status_code == 200, r.text
+    days = {(x["date"], x["slot"]) for x in r.json()["lessons"]}
+    assert {("2026-10-19", 3), ("2026-11-09", 3)} <= days
+    assert ("2026-11-02", 3) not in days
     # And imported again, 0 new and 2 unchanged
     position = max_position(service)
     again = run_import(
