@@ -105,10 +105,7 @@ def _table(
     cleaned = [(n, row) for n, row in cleaned if any(row)]
     if not cleaned:
         raise BadFile("в файле нет строк")
-    header_no, header = cleaned[0]
-    rows = [(n, row) for n, row in cleaned[1:]]
-    del header_no
-    return Table(header, rows, fmt, encoding, delimiter)
+    return Table(cleaned[0][1], cleaned[1:], fmt, encoding, delimiter)
 
 
 def cell_text(value: Any) -> str:

@@ -100,10 +100,7 @@ class Planner:
         self.created[what] += 1
         self._changed = True
 
-    def changed(self, aggregate: Any, what: str) -> None:
-        self.touched[str(aggregate.id)] = aggregate
-        self.created[what] += 1
-        self._changed = True
+    changed = created_one  # an existing aggregate with new events
 
     def load(self, stream_id: str, cls: type[Any]) -> Any:
         aggregate = self.touched.get(stream_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ejournal.commands.accounts import account_id_for
 from ejournal.domain.account import create_account
-from ejournal.imports.plan import NO_PASSWORD, ClassPlanner
+from ejournal.imports.plan import NO_PASSWORD, ClassPlanner, class_key
 
 ROLES = {
     "учитель": "teacher",
@@ -106,7 +106,7 @@ class StaffPlanner(ClassPlanner):
         return str(account.id)
 
     def homeroom(self, name: str, teacher_id: str) -> None:
-        doc = self.classes().get("".join(name.split()).lower().replace("ё", "е"))
+        doc = self.classes().get(class_key(name))
         if doc is None:
             self.class_id(name, "homeroom", create=True, teacher_id=teacher_id)
             return

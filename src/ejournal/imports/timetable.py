@@ -44,6 +44,7 @@ class TimetablePlanner(ClassPlanner):
         self.courses: dict[tuple[str, str | None, str], _Course] = {}
         self.existing: dict[str, list[dict[str, Any]]] = {}  # class id -> courses
         self.teachers: dict[str, str | None] = {}
+        self.staff: list[dict[str, Any]] | None = None  # the teachers' accounts
         self.slots: dict[tuple[str, str | None, int, int], int] = {}
         self.lessons: dict[str, tuple[_Course, date, int, int]] = {}
 
@@ -128,9 +129,15 @@ class TimetablePlanner(ClassPlanner):
             doc = self.views.doc(account_id) if account_id else None
             if doc is None:
                 wanted = " ".join(text.lower().replace("ё", "е").split())
+                if self.staff is None:
+                    self.staff = [
+                        d
+                        for d in self.views.all_of_kind("account")
+                        if "teacher" in d["roles"]
+                    ]
                 same = [
                     d
-                    for d in self.views.all_of_kind("account")
+                    for d in self.staff
                     if " ".join(d["full_name"].lower().replace("ё", "е").split())
                     == wanted
                     and "teacher" in d["roles"]
