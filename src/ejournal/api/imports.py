@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ejournal.api.deps import ActorDep, ServiceDep
-from ejournal.api.errors import JSON, PROBLEM_MEDIA_TYPE, problem_responses
+from ejournal.api.errors import COMMON, JSON, PROBLEM_MEDIA_TYPE, problem_responses
 from ejournal.imports.files import MAX_FILE_BYTES
 from ejournal.imports.run import BadImportFile, check_role, run_import
 
@@ -37,9 +38,32 @@ def refused(result: dict[str, Any]) -> Response:
     return Response(orjson.dumps(body), status_code=422, media_type=PROBLEM_MEDIA_TYPE)
 
 
+class ImportProblem(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class ImportAnswer(BaseModel):
+    """What an import found and wrote (a dry run: would write)."""
+
+    kind: str
+    dry_run: bool
+    rows: int
+    created: dict[str, int]
+    unchanged: int
+    problems: list[ImportProblem]
+    ignored_columns: list[str]
+    events: int
+    position: int | None
+    command_id: str | None
+    format: str
+
+
 @router.post(
     "/imports/{kind}",
-    responses=problem_responses(401, 403, 409, 413, 422),
+    responses=problem_responses(*COMMON, 401, 403, 409, 422),
+    response_model=ImportAnswer,
     response_class=JSON,
     summary="Import pupils and guardians, staff or the timetable from CSV or XLSX",
 )
