@@ -15,6 +15,7 @@ from ejournal.api import (
     audit,
     commands,
     errors,
+    imports,
     journals,
     lists,
     printouts,
@@ -102,6 +103,7 @@ def create_app(
     app.include_router(lists.router, prefix=API_PREFIX)
     app.include_router(printouts.router, prefix=API_PREFIX)
     app.include_router(spreadsheets.router, prefix=API_PREFIX)
+    app.include_router(imports.router, prefix=API_PREFIX)
     install_pages(app)
     app.add_middleware(commands.BodyLimit)
     # A year's journal grid is about a megabyte of HTML; small answers (a
