@@ -177,6 +177,33 @@ def test_a_chunked_body_over_1_mib_is_413(env: Env, route: str) -> None:
     assert env.position() == before
 
 
+@pytest.mark.parametrize(
+    ("route", "field"),
+    [("documents/verify", "file"), ("imports/pupils", "file")],
+)
+def test_an_upload_over_1_mib_reaches_its_route_and_over_its_limit_is_413(
+    env: Env, route: str, field: str
+) -> None:
+    # Given a 2 MiB file that is no document and no list (a year's archive PDF is
+    # over a megabyte, a school's list may be too)
+    before = env.position()
+    files = {field: ("big.pdf", b"x" * (2 * MIB), "application/octet-stream")}
+    # When it is uploaded, then its route reads it and refuses what it is (422)
+    r = env.client.post(f"{API}/{route}", files=files, headers=env.headers["admin"])
+    problem(r, 422)
+    # And a body over the route's own limit is 413, announced or chunked
+    huge = b"x" * (22 * MIB)
+    r = env.client.post(f"{API}/{route}", content=huge, headers={
+        **env.headers["admin"], "Content-Type": "multipart/form-data; boundary=x",
+    })
+    problem(r, 413)
+    r = env.client.post(f"{API}/{route}", content=chunks(huge), headers={
+        **env.headers["admin"], "Content-Type": "multipart/form-data; boundary=x",
+    })
+    problem(r, 413)
+    assert env.position() == before
+
+
 def test_a_chunked_body_under_the_limit_is_read_whole(env: Env) -> None:
     topic = "Дроби " * 50
     body = (f'{{"lesson_id": "{env.school.lesson_ids[1]}", "topic": "{topic}"}}'

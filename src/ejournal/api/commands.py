@@ -19,7 +19,24 @@ router = APIRouter(prefix="/commands", tags=["commands"])
 
 MAX_BODY = 1024 * 1024
 ERRORS = problem_responses(*COMMON, 401, 403, 404, 409, 422)
-TOO_LARGE = f"the body is larger than {MAX_BODY} bytes"
+# File uploads may be larger: a document to verify (a year's archive is a few
+# MB) and a school's list to import; the routes check their own file's size
+# below these (20 and 10 MB) and answer 422.
+UPLOAD_BODY = {
+    "/api/v1/documents/verify": 21 * 1024 * 1024,
+    "/api/v1/imports/": 11 * 1024 * 1024,
+}
+
+
+def body_limit(path: str) -> int:
+    for prefix, limit in UPLOAD_BODY.items():
+        if path.startswith(prefix):
+            return limit
+    return MAX_BODY
+
+
+def too_large(limit: int) -> str:
+    return f"the body is larger than {limit} bytes"
 
 
 class WrittenEvent(BaseModel):
@@ -38,8 +55,9 @@ class CommandAnswer(BaseModel):
 
 
 class BodyLimit:
-    """Refuse bodies over MAX_BODY with 413, announced (Content-Length) or not
-    (chunked): the body is counted as it arrives, never buffered past the limit."""
+    """Refuse bodies over MAX_BODY (an upload route's own limit) with 413,
+    announced (Content-Length) or not (chunked): the body is counted as it
+    arrives, never buffered past the limit."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,6 +66,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = body_limit(scope.get("path", ""))
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if not length.isdigit():
@@ -55,8 +74,8 @@ class BodyLimit:
                     scope, receive, send
                 )
                 return
-            if int(length) > MAX_BODY:
-                await problem(413, TOO_LARGE)(scope, receive, send)
+            if int(length) > limit:
+                await problem(413, too_large(limit))(scope, receive, send)
                 return
         received = 0
 
@@ -65,9 +84,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > MAX_BODY:
+                if received > limit:
                     # Answered as problem+json by the HTTP exception handler.
-                    raise HTTPException(413, TOO_LARGE)
+                    raise HTTPException(413, too_large(limit))
             return message
 
         await self.app(scope, counted, send)

@@ -126,7 +126,7 @@ def cell_text(value: Any) -> str:
 
 
 def read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
