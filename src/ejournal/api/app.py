@@ -17,6 +17,7 @@ from ejournal.api import (
     errors,
     journals,
     printouts,
+    pupils,
     reports,
     session,
     spreadsheets,
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(session.router, prefix=API_PREFIX)
     app.include_router(commands.router, prefix=API_PREFIX)
     app.include_router(journals.router, prefix=API_PREFIX)
+    app.include_router(pupils.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
     app.include_router(printouts.router, prefix=API_PREFIX)

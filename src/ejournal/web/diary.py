@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ejournal import queries
-from ejournal.domain.errors import Forbidden, Invalid, NotFound
+from ejournal.domain.errors import ConsentMissing, Forbidden, Invalid, NotFound
 from ejournal.web.render import as_of, link, page, read, run_command, service_of
 from ejournal.web.session import Visitor, VisitorDep, WriterDep
 
@@ -124,8 +124,19 @@ async def week_page(
             date.fromisoformat(shown["week_start"]),
             moment,
         )
+        schedule = await read(
+            request,
+            queries.pupil_timetable,
+            service,
+            who.actor,
+            student_id,
+            date.fromisoformat(shown["next_week"]),
+            moment,
+        )
     except NotFound:
         raise NotFound(NO_PUPIL) from None
+    except ConsentMissing:
+        raise  # its own page (web.consent_message)
     except Forbidden:
         raise Forbidden(NOT_YOURS) from None
     children = await children_of(request, who)
@@ -141,6 +152,7 @@ async def week_page(
         status_code=status_code,
         week=shown,
         marks=marks,
+        schedule=schedule,
         children=switcher,
         ack_error=ack_error,
         work_types=WORK_TYPES,
@@ -190,6 +202,9 @@ async def acknowledge(
         return RedirectResponse(target, status_code=303)
     if outcome.status == 404:
         raise NotFound(NO_PUPIL)
+    if outcome.status == 403 and "consent" in " ".join(outcome.errors.values()):
+        # The consent gate (security.check_consent) refuses the week page too.
+        await week_page(request, who, sid, week)
     if outcome.status == 403:
         raise Forbidden("Отметить ознакомление с дневником может только родитель.")
     message = " ".join(ACK_MESSAGES.get(m, m) for m in outcome.errors.values())
