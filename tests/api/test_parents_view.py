@@ -48,19 +48,37 @@ def test_period_and_final_marks_and_the_journals_average_are_in_the_marks(
     school = env.school
     pupil = env.enroll(school.class_id)
     for lesson, value, work_type in ((0, "5", "control"), (1, "3", "oral")):
-        as_teacher(env, "record-mark", {
-            "lesson_id": school.lesson_ids[lesson], "student_id": pupil,
-            "value": value, "work_type": work_type,
-        })
+        as_teacher(
+            env,
+            "record-mark",
+            {
+                "lesson_id": school.lesson_ids[lesson],
+                "student_id": pupil,
+                "value": value,
+                "work_type": work_type,
+            },
+        )
     period = school.period_ids[1]
-    as_teacher(env, "set-period-mark", {
-        "course_id": school.course_id, "student_id": pupil,
-        "period_id": period, "value": "4",
-    })
-    as_teacher(env, "set-final-mark", {
-        "course_id": school.course_id, "student_id": pupil,
-        "kind": "annual", "value": "5",
-    })
+    as_teacher(
+        env,
+        "set-period-mark",
+        {
+            "course_id": school.course_id,
+            "student_id": pupil,
+            "period_id": period,
+            "value": "4",
+        },
+    )
+    as_teacher(
+        env,
+        "set-final-mark",
+        {
+            "course_id": school.course_id,
+            "student_id": pupil,
+            "kind": "annual",
+            "value": "5",
+        },
+    )
     # When staff read the pupil's marks
     r = get(env, "deputy", f"/students/{pupil}/marks")
     # Then the course carries both marks and the journal's own average
@@ -79,9 +97,14 @@ def test_period_and_final_marks_and_the_journals_average_are_in_the_marks(
 def test_the_timetable_lists_next_weeks_lessons_and_announced_tests(env: Env) -> None:
     # Given the teacher announces a test in the topic of next Monday's lesson
     school = env.school
-    as_teacher(env, "set-lesson-topic", {
-        "lesson_id": school.future_lesson_id, "topic": "Контрольная работа № 2",
-    })
+    as_teacher(
+        env,
+        "set-lesson-topic",
+        {
+            "lesson_id": school.future_lesson_id,
+            "topic": "Контрольная работа № 2",
+        },
+    )
     # When the guardian reads the pupil's timetable (default: the coming week)
     r = get(env, "guardian", f"/students/{school.students[0]}/timetable")
     # Then next Monday's lesson is listed with its slot, times and subject
@@ -90,9 +113,14 @@ def test_the_timetable_lists_next_weeks_lessons_and_announced_tests(env: Env) ->
     assert (body["week_start"], body["week_end"]) == ("2026-11-30", "2026-12-06")
     (lesson,) = body["lessons"]
     expected = {
-        "lesson_id": school.future_lesson_id, "date": "2026-11-30", "slot": 2,
-        "starts_at": "09:25", "ends_at": "10:10", "subject": "Математика",
-        "topic": "Контрольная работа № 2", "test": True,
+        "lesson_id": school.future_lesson_id,
+        "date": "2026-11-30",
+        "slot": 2,
+        "starts_at": "09:25",
+        "ends_at": "10:10",
+        "subject": "Математика",
+        "topic": "Контрольная работа № 2",
+        "test": True,
     }
     assert {k: lesson[k] for k in expected} == expected
     # And the test is on the schedule, from its topic
@@ -107,10 +135,16 @@ def test_a_held_test_is_listed_from_its_mark_and_a_holiday_week_shows_it(
     # Given a pupil with a test mark on last Tuesday's lesson
     school = env.school
     pupil = env.enroll(school.class_id)
-    as_teacher(env, "record-mark", {
-        "lesson_id": school.lesson_ids[1], "student_id": pupil,
-        "value": "4", "work_type": "test",
-    })
+    as_teacher(
+        env,
+        "record-mark",
+        {
+            "lesson_id": school.lesson_ids[1],
+            "student_id": pupil,
+            "value": "4",
+            "work_type": "test",
+        },
+    )
     # When staff read their timetable for the week of the winter holidays
     r = get(env, "deputy", f"/students/{pupil}/timetable", week="2026-12-30")
     # Then the holiday overlaps the week and the held test is listed by its mark
@@ -119,24 +153,36 @@ def test_a_held_test_is_listed_from_its_mark_and_a_holiday_week_shows_it(
     assert [h["name"] for h in body["holidays"]] == ["winter"]
     assert body["lessons"] == []
     held = [t for t in body["tests"] if t["lesson_id"] == school.lesson_ids[1]]
-    assert held == [{
-        "lesson_id": school.lesson_ids[1], "date": "2026-11-17", "slot": 2,
-        "subject": "Математика", "topic": held[0]["topic"], "source": "marks",
-        "work_types": ["test"],
-    }]
+    assert held == [
+        {
+            "lesson_id": school.lesson_ids[1],
+            "date": "2026-11-17",
+            "slot": 2,
+            "subject": "Математика",
+            "topic": held[0]["topic"],
+            "source": "marks",
+            "work_types": ["test"],
+        }
+    ]
 
 
 def test_the_class_teacher_sees_who_acknowledged_each_week(env: Env) -> None:
     # Given the guardian acknowledged last week of their child's diary
     school = env.school
     pupil, guardian = school.students[0], school.accounts["guardian"]
-    r = env.client.post(f"{API}/commands/acknowledge-diary",
-                        headers=env.headers["guardian"],
-                        json={"student_id": pupil, "week_start": "2026-11-09"})
+    r = env.client.post(
+        f"{API}/commands/acknowledge-diary",
+        headers=env.headers["guardian"],
+        json={"student_id": pupil, "week_start": "2026-11-09"},
+    )
     assert r.status_code == 200, r.text
     # When the class teacher lists the class's acknowledgements of two weeks
-    r = get(env, "class_teacher", f"/classes/{school.class_id}/acknowledgements",
-            **{"from": "2026-11-09", "to": "2026-11-22"})
+    r = get(
+        env,
+        "class_teacher",
+        f"/classes/{school.class_id}/acknowledgements",
+        **{"from": "2026-11-09", "to": "2026-11-22"},
+    )
     # Then each week lists every pupil and guardian, acknowledged or not
     assert r.status_code == 200, r.text
     weeks = r.json()["weeks"]
@@ -152,13 +198,22 @@ def test_the_class_teacher_sees_who_acknowledged_each_week(env: Env) -> None:
     # And the default is the current week and the three before it
     r = get(env, "deputy", f"/classes/{school.class_id}/acknowledgements")
     assert [w["week_start"] for w in r.json()["weeks"]] == [
-        "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23",
+        "2026-11-02",
+        "2026-11-09",
+        "2026-11-16",
+        "2026-11-23",
     ]
     # And a teacher of another class, a parent and a pupil may not read it
-    assert get(env, "other_teacher",
-               f"/classes/{school.class_id}/acknowledgements").status_code == 403
-    assert get(env, "guardian",
-               f"/classes/{school.class_id}/acknowledgements").status_code == 403
+    assert (
+        get(
+            env, "other_teacher", f"/classes/{school.class_id}/acknowledgements"
+        ).status_code
+        == 403
+    )
+    assert (
+        get(env, "guardian", f"/classes/{school.class_id}/acknowledgements").status_code
+        == 403
+    )
 
 
 def refused_for_consent(r: Any, words: str) -> None:
@@ -180,9 +235,11 @@ def test_a_guardian_without_recorded_consent_reads_no_diary(env: Env) -> None:
             get(env, "spare_parent", f"/students/{pupil}/{path}"), "is not recorded"
         )
     refused_for_consent(
-        env.client.post(f"{API}/commands/acknowledge-diary",
-                        headers=env.headers["spare_parent"],
-                        json={"student_id": pupil, "week_start": "2026-11-16"}),
+        env.client.post(
+            f"{API}/commands/acknowledge-diary",
+            headers=env.headers["spare_parent"],
+            json={"student_id": pupil, "week_start": "2026-11-16"},
+        ),
         "is not recorded",
     )
     assert env.position() == before
@@ -205,12 +262,15 @@ def test_a_withdrawn_consent_closes_the_diary_until_its_void(env: Env) -> None:
     withdrawal = last_version(env.service, pupil)
     # When the guardian reads the diary
     # Then it is refused, saying the consent was withdrawn
-    refused_for_consent(get(env, "spare_parent", f"/students/{pupil}/diary"),
-                       "was withdrawn")
+    refused_for_consent(
+        get(env, "spare_parent", f"/students/{pupil}/diary"), "was withdrawn"
+    )
     # And as of a moment the consent was live, it opens (as_of applies it then)
     then = (granted_at + timedelta(minutes=1)).isoformat()
-    assert get(env, "spare_parent", f"/students/{pupil}/diary",
-               as_of=then).status_code == 200
+    assert (
+        get(env, "spare_parent", f"/students/{pupil}/diary", as_of=then).status_code
+        == 200
+    )
     # And once the withdrawal is voided (it came from a compromised account),
     # the diary opens again
     void(env.service, pupil, [withdrawal])
@@ -226,12 +286,14 @@ def test_a_voided_consent_no_longer_counts(env: Env) -> None:
     # When it is voided
     void(env.service, pupil, [recorded])
     # Then the guardian is refused as if consent had never been recorded
-    refused_for_consent(get(env, "spare_parent", f"/students/{pupil}/diary"),
-                        "is not recorded")
+    refused_for_consent(
+        get(env, "spare_parent", f"/students/{pupil}/diary"), "is not recorded"
+    )
     # And as of before the consent existed, the read is refused too
     early = datetime(2026, 11, 1, tzinfo=UTC).isoformat()
-    assert get(env, "spare_parent", f"/students/{pupil}/diary",
-               as_of=early).status_code in (403, 404)
+    assert get(
+        env, "spare_parent", f"/students/{pupil}/diary", as_of=early
+    ).status_code in (403, 404)
 
 
 def test_the_control_report_lists_guardians_without_consent(env: Env) -> None:
@@ -241,16 +303,23 @@ def test_the_control_report_lists_guardians_without_consent(env: Env) -> None:
     withdrew = pupil_of_spare_parent(env)
     consent(env, withdrew, env.ids["spare_parent"], False)
     # When the deputy reads the control report of the class
-    r = get(env, "deputy", "/reports/control", year_id=school.year_id,
-            class_id=school.class_id)
+    r = get(
+        env,
+        "deputy",
+        "/reports/control",
+        year_id=school.year_id,
+        class_id=school.class_id,
+    )
     # Then every course row of the class lists those guardians, and not the
     # guardian who consented
     assert r.status_code == 200, r.text
     (row,) = [x for x in r.json() if x["course_id"] == school.course_id]
     listed = {(g["student_id"], g["consent"]) for g in row["guardians_without_consent"]}
     assert {(never, "never"), (withdrew, "withdrawn")} <= listed
-    assert all(g["guardian_account_id"] == env.ids["spare_parent"]
-               for g in row["guardians_without_consent"])
+    assert all(
+        g["guardian_account_id"] == env.ids["spare_parent"]
+        for g in row["guardians_without_consent"]
+    )
     assert school.students[0] not in {s for s, _ in listed}
 
 
