@@ -57,7 +57,9 @@ student       3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  
 # child, od another pupil's diary, sm summary sheet, ct control report, cp
 # compliance report, ip incident preview, ae audit events, mh a mark's history,
 # lr ledger, he health, li login, me auth/me, lo logout; extra routes: mc
-# /me/courses, ms /me/students, cq /corrections, ss /school/settings.
+# /me/courses, ms /me/students, cq /corrections, ss /school/settings, pk
+# /students/{id}/marks and tt /students/{id}/timetable (as the diary), ak
+# /classes/{id}/acknowledgements (as the class journal).
 QUERY_COLUMNS = {
     "cj": "course-journal", "kj": "class-journal", "dy": "diary",
     "od": "other-diary", "sm": "summary", "ct": "control", "cp": "compliance",
@@ -65,22 +67,23 @@ QUERY_COLUMNS = {
     "lr": "ledger", "he": "health", "li": "login", "me": "me", "lo": "logout",
     "mc": "my-courses", "ms": "my-students", "cq": "corrections",
     "ss": "school-settings",
+    "pk": "pupil-marks", "tt": "pupil-timetable", "ak": "acknowledgements",
 }
 QUERY_GRID = """
-              cj kj dy od sm ct cp ip ae mh lr he li me lo mc ms cq ss
-teacher       A  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-substitute    3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-sub_elsewhere .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .
-other_teacher 3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-class_teacher A  A  A  A  A  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-deputy        A  A  A  A  A  A  A  3  3  3  3  A  A  A  A  A  A  A  A
-director      A  A  A  A  A  A  A  3  3  A  3  A  A  A  A  A  A  A  A
-admin         A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
-secretary     3  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-auditor       A  A  A  A  A  3  3  A  A  A  A  A  A  A  A  A  A  A  A
-guardian      3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-other_parent  3  3  4  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
-student       3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A
+              cj kj dy od sm ct cp ip ae mh lr he li me lo mc ms cq ss  pk tt ak
+teacher       A  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  3
+substitute    3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3
+sub_elsewhere .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .
+other_teacher 3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3
+class_teacher A  A  A  A  A  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A
+deputy        A  A  A  A  A  A  A  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A
+director      A  A  A  A  A  A  A  3  3  A  3  A  A  A  A  A  A  A  A  A  A  A
+admin         A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
+secretary     3  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  3
+auditor       A  A  A  A  A  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
+guardian      3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  3
+other_parent  3  3  4  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  4  4  3
+student       3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  3
 """
 OUTCOMES = {"A": "allowed", "3": "403", "4": "404"}
 # fmt: on

@@ -464,6 +464,9 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "my-students": "/me/students",
         "corrections": "/corrections",
         "school-settings": "/school/settings",
+        "pupil-marks": f"/students/{school.students[0]}/marks",
+        "pupil-timetable": f"/students/{school.students[0]}/timetable",
+        "acknowledgements": f"/classes/{school.class_id}/acknowledgements",
     }[route]
 
 
