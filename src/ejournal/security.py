@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ejournal.domain.errors import ConsentMissing, Forbidden
+from ejournal.domain.errors import ConsentMissing, Forbidden, NotFound
 from ejournal.projections.reader import Reader
 from ejournal.projections.streams import Doc
 
@@ -132,8 +132,6 @@ def check_diary(r: Reader, actor: Actor, student: Doc) -> bool:
         return True
     if actor.has("teacher"):
         raise Forbidden("only teachers of this pupil read the diary")
-    from ejournal.domain.errors import NotFound
-
     raise NotFound(f"no pupil {student['id']}")
 
 
@@ -148,7 +146,9 @@ def check_consent(actor: Actor, student_id: str, student: Doc | None) -> None:
     S3: the secretary records it). ``student`` is the pupil's document as of the
     read, so an ``as_of`` read applies the consent as it stood then and a voided
     record-consent counts for nothing."""
+    if student is None:  # as of a moment before the pupil's enrolment
+        raise NotFound(f"no pupil {student_id}")
     if has_consent(student, actor.account_id):
         return
-    withdrawn = student is not None and actor.account_id in student.get("consents", {})
+    withdrawn = actor.account_id in student.get("consents", {})
     raise ConsentMissing(student_id, withdrawn=withdrawn)

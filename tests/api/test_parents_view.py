@@ -246,9 +246,16 @@ def test_a_guardian_without_recorded_consent_reads_no_diary(env: Env) -> None:
     # And the pupil themselves and staff are not gated by it
     assert get(env, "deputy", f"/students/{pupil}/diary").status_code == 200
     assert get(env, "class_teacher", f"/students/{pupil}/diary").status_code == 200
-    # And once the secretary records consent the diary opens
+    # And once the secretary records consent the diary opens, but not as of a
+    # moment before the consent was recorded
+    unconsented = env.clock().isoformat()
+    env.clock.advance(minutes=1)
     consent(env, pupil, env.ids["spare_parent"], True)
     assert get(env, "spare_parent", f"/students/{pupil}/diary").status_code == 200
+    refused_for_consent(
+        get(env, "spare_parent", f"/students/{pupil}/diary", as_of=unconsented),
+        "is not recorded",
+    )
 
 
 def test_a_withdrawn_consent_closes_the_diary_until_its_void(env: Env) -> None:
@@ -289,11 +296,12 @@ def test_a_voided_consent_no_longer_counts(env: Env) -> None:
     refused_for_consent(
         get(env, "spare_parent", f"/students/{pupil}/diary"), "is not recorded"
     )
-    # And as of before the consent existed, the read is refused too
+    # And as of before the pupil existed, the pupil is not found
     early = datetime(2026, 11, 1, tzinfo=UTC).isoformat()
-    assert get(
-        env, "spare_parent", f"/students/{pupil}/diary", as_of=early
-    ).status_code in (403, 404)
+    assert (
+        get(env, "spare_parent", f"/students/{pupil}/diary", as_of=early).status_code
+        == 404
+    )
 
 
 def test_the_control_report_lists_guardians_without_consent(env: Env) -> None:
