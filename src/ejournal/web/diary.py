@@ -2,8 +2,11 @@
 a pupil's diary (their teachers, staff).
 
 ``/diary`` sends a guardian or pupil to a diary of their own; ``/students/{id}/
-diary?week=`` shows a week as day cards, with the period and final marks; a
-guardian acknowledges a week that has begun (``acknowledge-diary``).
+diary?week=`` shows a week as day cards, then the following week's timetable, the
+tests around today, the period and final marks with the journal's averages, and
+the year's holidays; a guardian acknowledges a week that has begun
+(``acknowledge-diary``). A guardian without a live consent to data processing
+gets a page saying so (security.check_consent, web.consent_message).
 """
 
 from __future__ import annotations
