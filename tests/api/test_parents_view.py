@@ -347,3 +347,22 @@ def test_the_pupil_reads_their_diary_whatever_the_guardians_consent(env: Env) ->
     finally:
         consent(env, pupil, guardian, True)
     assert get(env, "guardian", f"/students/{pupil}/diary").status_code == 200
+
+
+def test_weeks_past_the_calendars_end_are_refused_as_invalid(env: Env) -> None:
+    # Given a class; when its acknowledgements are asked up to the last date
+    r = get(
+        env,
+        "deputy",
+        f"/classes/{env.school.class_id}/acknowledgements",
+        to="9999-12-31",
+    )
+    # Then the answer is a 422, not a server error
+    assert r.status_code == 422, r.text
+    r = get(
+        env,
+        "deputy",
+        f"/classes/{env.school.class_id}/acknowledgements",
+        **{"from": "2026-01-05", "to": "2027-06-01"},
+    )
+    assert r.status_code == 422 and "53 weeks" in r.json()["detail"]

@@ -42,6 +42,7 @@ def class_acknowledgements(
         hi = hi or max(today, lo or today)
         hi -= timedelta(days=hi.weekday())
         lo = lo - timedelta(days=lo.weekday()) if lo else hi - timedelta(weeks=3)
+        last_day = hi + timedelta(days=6)
     except OverflowError:
         raise Invalid("the weeks run past the calendar's end", field="from") from None
     if hi < lo:
@@ -101,6 +102,6 @@ def class_acknowledgements(
         "class_id": class_id,
         "class_name": klass["name"],
         "from": lo.isoformat(),
-        "to": (hi + timedelta(days=6)).isoformat(),
+        "to": last_day.isoformat(),
         "weeks": weeks,
     }
