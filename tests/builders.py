@@ -193,6 +193,19 @@ def build_school(service: Service) -> School:
             "account_id": accounts["other_parent"],
         },
     )
+    # The guardians consented to data processing (согласие на обработку ПДн):
+    # without it a guardian reads no diary (security.check_consent).
+    for pupil, guardian in ((students[0], "guardian"), (other_student, "other_parent")):
+        run(
+            service,
+            system,
+            "record-consent",
+            {
+                "student_id": pupil,
+                "guardian_account_id": accounts[guardian],
+                "granted": True,
+            },
+        )
     student_login = run(
         service,
         system,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ejournal.domain.errors import Forbidden
+from ejournal.domain.errors import ConsentMissing, Forbidden, NotFound
 from ejournal.projections.reader import Reader
 from ejournal.projections.streams import Doc
 
@@ -118,18 +118,37 @@ def teaches_student(r: Reader, actor: Actor, student: Doc) -> bool:
     return False
 
 
-def check_diary(r: Reader, actor: Actor, student: Doc) -> None:
-    """The pupil, guardians, teachers of the pupil, staff."""
+def check_diary(r: Reader, actor: Actor, student: Doc) -> bool:
+    """The pupil, guardians, teachers of the pupil, staff. Answers whether the
+    caller reads only as a guardian: such a read also needs the guardian's consent
+    (check_consent, on the pupil as of the read), the others do not."""
     if actor.has(*STAFF_READERS, "secretary"):
-        return
+        return False
     if actor.has("student") and actor.student_id == student["id"]:
-        return
-    if actor.has("parent") and actor.account_id in student["guardians"]:
-        return
+        return False
     if teaches_student(r, actor, student):
-        return
+        return False
+    if actor.has("parent") and actor.account_id in student["guardians"]:
+        return True
     if actor.has("teacher"):
         raise Forbidden("only teachers of this pupil read the diary")
-    from ejournal.domain.errors import NotFound
-
     raise NotFound(f"no pupil {student['id']}")
+
+
+def has_consent(student: Doc | None, guardian_id: str) -> bool:
+    """The latest live record-consent for this guardian and pupil said yes."""
+    return bool(student and student.get("consents", {}).get(guardian_id) is True)
+
+
+def check_consent(actor: Actor, student_id: str, student: Doc | None) -> None:
+    """A guardian reads the diary (its pages, PDF, marks, timetable) and
+    acknowledges it only with a live consent to personal-data processing (152-ФЗ;
+    S3: the secretary records it). ``student`` is the pupil's document as of the
+    read, so an ``as_of`` read applies the consent as it stood then and a voided
+    record-consent counts for nothing."""
+    if student is None:  # as of a moment before the pupil's enrolment
+        raise NotFound(f"no pupil {student_id}")
+    if has_consent(student, actor.account_id):
+        return
+    withdrawn = actor.account_id in student.get("consents", {})
+    raise ConsentMissing(student_id, withdrawn=withdrawn)

@@ -59,7 +59,9 @@ student       3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  3  
 # lr ledger, he health, li login, me auth/me, lo logout; extra routes: mc
 # /me/courses, ms /me/students, cq /corrections, ss /school/settings; lists: ly
 # /years, lk /classes, lg /groups, lc /courses, ls /students, lu /guardians (a
-# teacher: those of their own classes, maybe none), la /accounts.
+# teacher: those of their own classes, maybe none), la /accounts; pk
+# /students/{id}/marks and tt /students/{id}/timetable (as the diary), ak
+# /classes/{id}/acknowledgements (as the class journal).
 QUERY_COLUMNS = {
     "cj": "course-journal", "kj": "class-journal", "dy": "diary",
     "od": "other-diary", "sm": "summary", "ct": "control", "cp": "compliance",
@@ -70,22 +72,23 @@ QUERY_COLUMNS = {
     "ly": "list-years", "lk": "list-classes", "lg": "list-groups",
     "lc": "list-courses", "ls": "list-students", "lu": "list-guardians",
     "la": "list-accounts",
+    "pk": "pupil-marks", "tt": "pupil-timetable", "ak": "acknowledgements",
 }
 QUERY_GRID = """
-              cj kj dy od sm ct cp ip ae mh lr he li me lo mc ms cq ss ly lk lg lc ls lu la
-teacher       A  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
-substitute    3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
-sub_elsewhere .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .
-other_teacher 3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
-class_teacher A  A  A  A  A  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
-deputy        A  A  A  A  A  A  A  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
-director      A  A  A  A  A  A  A  3  3  A  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
-admin         A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
-secretary     3  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
-auditor       A  A  A  A  A  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
-guardian      3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3
-other_parent  3  3  4  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3
-student       3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3
+              cj kj dy od sm ct cp ip ae mh lr he li me lo mc ms cq ss ly lk lg lc ls lu la pk tt ak
+teacher       A  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3  A  A  3
+substitute    3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3  3  3  3
+sub_elsewhere .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .  .
+other_teacher 3  3  3  3  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3  3  3  3
+class_teacher A  A  A  A  A  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3  A  A  A
+deputy        A  A  A  A  A  A  A  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3  A  A  A
+director      A  A  A  A  A  A  A  3  3  A  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3  A  A  A
+admin         A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
+secretary     3  3  A  A  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  3
+auditor       A  A  A  A  A  3  3  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A  A
+guardian      3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3  A  A  3
+other_parent  3  3  4  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3  4  4  3
+student       3  3  A  4  3  3  3  3  3  3  3  A  A  A  A  A  A  A  A  3  3  3  3  3  3  3  A  A  3
 """  # noqa: E501
 OUTCOMES = {"A": "allowed", "3": "403", "4": "404"}
 # fmt: on

@@ -471,6 +471,9 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "list-students": "/students?q=a&limit=2",
         "list-guardians": "/guardians",
         "list-accounts": "/accounts?role=teacher",
+        "pupil-marks": f"/students/{school.students[0]}/marks",
+        "pupil-timetable": f"/students/{school.students[0]}/timetable",
+        "acknowledgements": f"/classes/{school.class_id}/acknowledgements",
     }[route]
 
 

@@ -21,8 +21,11 @@ WEEK = "2026-11-16"  # last week: web.school.lesson_ids are its Mon..Fri
 BUTTON = "Ознакомлен(а) с неделей"
 
 
-def new_pupil(web: Web, guardian: str | None = "guardian") -> tuple[str, str]:
-    """A fresh pupil of class_id (so of course_id's lessons), with a guardian."""
+def new_pupil(
+    web: Web, guardian: str | None = "guardian", *, consent: bool = True
+) -> tuple[str, str]:
+    """A fresh pupil of class_id (so of course_id's lessons), with a guardian who
+    consented to data processing (unless ``consent`` is false)."""
     name = f"Юрьев Юрий {next(NAMES)}"
     sid = str(
         web.run(
@@ -35,6 +38,15 @@ def new_pupil(web: Web, guardian: str | None = "guardian") -> tuple[str, str]:
             "link-guardian",
             {"student_id": sid, "account_id": web.school.accounts[guardian]},
         )
+        if consent:
+            web.run(
+                "record-consent",
+                {
+                    "student_id": sid,
+                    "guardian_account_id": web.school.accounts[guardian],
+                    "granted": True,
+                },
+            )
     return sid, name
 
 

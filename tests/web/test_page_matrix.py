@@ -20,6 +20,7 @@ PAIRS = {
     "/courses/{course}/journal": "/courses/{course}/journal",
     "/classes/{klass}/journal": "/classes/{klass}/journal",
     "/classes/{klass}/summary": "/classes/{klass}/summary",
+    "/classes/{klass}/acknowledgements": "/classes/{klass}/acknowledgements",
     "/students/{pupil}/diary": "/students/{pupil}/diary",
     "/reports/control?year_id={year}": "/reports/control?year_id={year}",
     "/reports/compliance": "/reports/compliance",

@@ -22,7 +22,8 @@ MSK = ZoneInfo("Europe/Moscow")
 NAMES = itertools.count(1)
 
 # -- who opens which page: A 200, 3 -> 403 ----------------------------------------
-# /corrections: staff read every request, anyone else their own (GET /corrections).
+# /corrections: staff read every request, anyone else their own (GET /corrections);
+# ak: a class's acknowledgements of its diaries, as the class journal.
 PAGES = {
     "cl": "/classes",
     "kj": "/classes/{class_id}/journal",
@@ -30,6 +31,7 @@ PAGES = {
     "ct": "/reports/control",
     "cp": "/reports/compliance",
     "cq": "/corrections",
+    "ak": "/classes/{class_id}/acknowledgements",
 }
 # A page's own text, shown to those who may open it.
 SHOWN = {
@@ -39,18 +41,19 @@ SHOWN = {
     "ct": "Контроль ведения журнала",
     "cp": "Несвоевременные записи",
     "cq": "Заявки на исправление отметок",
+    "ak": "Ознакомление родителей с дневниками: 5А",
 }
 GRID = """
-              cl kj sm ct cp cq
-teacher       A  3  3  3  3  A
-class_teacher A  A  A  3  3  A
-deputy        A  A  A  A  A  A
-director      A  A  A  A  A  A
-auditor       A  A  A  3  3  A
-admin         A  A  A  A  A  A
-secretary     A  3  3  3  3  A
-guardian      3  3  3  3  3  A
-student       3  3  3  3  3  A
+              cl kj sm ct cp cq ak
+teacher       A  3  3  3  3  A  3
+class_teacher A  A  A  3  3  A  A
+deputy        A  A  A  A  A  A  A
+director      A  A  A  A  A  A  A
+auditor       A  A  A  3  3  A  A
+admin         A  A  A  A  A  A  A
+secretary     A  3  3  3  3  A  3
+guardian      3  3  3  3  3  A  3
+student       3  3  3  3  3  A  3
 """
 
 
@@ -140,6 +143,7 @@ KINDS = {
     "ct": re.compile(r"^/reports/control(\?|$)"),
     "cp": re.compile(r"^/reports/compliance(\?|$)"),
     "cq": re.compile(r"^/corrections(\?|$)"),
+    "ak": re.compile(r"^/classes/[0-9a-f-]{36}/acknowledgements(\?|$)"),
 }
 
 

@@ -19,6 +19,7 @@ from ejournal.api import (
     journals,
     lists,
     printouts,
+    pupils,
     reports,
     session,
     spreadsheets,
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(session.router, prefix=API_PREFIX)
     app.include_router(commands.router, prefix=API_PREFIX)
     app.include_router(journals.router, prefix=API_PREFIX)
+    app.include_router(pupils.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
     app.include_router(lists.router, prefix=API_PREFIX)

@@ -124,6 +124,16 @@ async def diary(
     to: date | None = None,
     as_of: AsOf = None,
 ) -> Any:
+    """A pupil's diary for [from, to] (default: the current week), as API.md has
+    it. The period, annual, exam and final marks with averages and holidays are at
+    `GET /students/{id}/marks`; next week's timetable and the tests at
+    `GET /students/{id}/timetable?week=`: this answer is unchanged.
+
+    Who: the pupil, their guardians, their teachers, staff. A guardian without a
+    live consent to personal-data processing (never recorded, or the latest
+    record-consent said no) is answered 403 with a detail saying which and that
+    the secretary records it; `as_of` applies the consent as it stood then. The
+    same gate covers the marks, timetable, the diary PDF and acknowledge-diary."""
     return await run_in_threadpool(
         queries.diary,
         service,

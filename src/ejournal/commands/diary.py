@@ -9,6 +9,7 @@ from uuid import UUID
 from ejournal.commands.base import Body, Context, Outcome, command
 from ejournal.domain.errors import NotFound
 from ejournal.domain.student import Student
+from ejournal.security import check_consent
 
 
 class AcknowledgeDiary(Body):
@@ -33,6 +34,8 @@ def acknowledge_diary(ctx: Context, cmd: AcknowledgeDiary) -> Outcome:
         or ctx.actor.account_id not in doc["guardians"]
     ):
         raise NotFound(f"no pupil {student_id}", field="student_id")
+    # Acknowledging is reading the diary: the same consent gate as the diary.
+    check_consent(ctx.actor, student_id, doc)
     student: Student = ctx.app.get(cmd.student_id, Student)
     student.acknowledge_diary(
         ctx.meta,

@@ -55,3 +55,18 @@ class TooManyAttempts(DomainError):
 
     status = 429
     title = "Too many login attempts"
+
+
+class ConsentMissing(Forbidden):
+    """A guardian whose consent to personal-data processing (согласие на обработку
+    ПДн) is not recorded, or was withdrawn, reads no diary (403). ``withdrawn``
+    says which: the latest recorded answer was "no"."""
+
+    def __init__(self, student_id: str, *, withdrawn: bool) -> None:
+        state = "was withdrawn" if withdrawn else "is not recorded"
+        super().__init__(
+            f"the guardian's consent to personal-data processing {state} for pupil "
+            f"{student_id}: the diary opens once the school's secretary records "
+            "it (record-consent, granted: true)"
+        )
+        self.withdrawn = withdrawn

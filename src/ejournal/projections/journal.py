@@ -192,6 +192,33 @@ def course_marks(
     return period, final
 
 
+def pupil_averages(
+    lessons: list[Doc],
+    year: Doc,
+    spans: list[list[str | None]],
+    student_id: str,
+    rules: SchoolRules,
+) -> dict[str, dict[str, float | None]]:
+    """One pupil's {period_id: {plain, weighted}} over a course's ``lessons``, as
+    course_journal counts them: live numeric marks on lessons of days the pupil
+    belonged to the course, each period by its lessons' dates (domain averages)."""
+    by_period: dict[str, list[tuple[int, int]]] = {}
+    for lesson in lessons:
+        period = _period_of(year, lesson["date"])
+        if period is None or not _member(spans, lesson["date"]):
+            continue
+        for mark in lesson["marks"].values():
+            value = mark["value"]
+            if mark["student_id"] == student_id and value and value.isdigit():
+                weight = rules.weight(mark["work_type"])
+                by_period.setdefault(period, []).append((int(value), weight))
+    out: dict[str, dict[str, float | None]] = {}
+    for period, marks in by_period.items():
+        plain, weighted = averages(marks)
+        out[period] = {"plain": plain, "weighted": weighted}
+    return out
+
+
 def class_journal(
     r: Reader, class_id: str, rules: SchoolRules, period_id: str | None = None
 ) -> dict[str, Any]:

@@ -223,9 +223,27 @@ def guardians_engagement(
         ),
         key=lambda x: (x["full_name"], x["student_id"]),
     )
+    # 152-ФЗ: without a live consent a guardian reads no diary (security.
+    # check_consent), so the secretary has these consents to collect.
+    without_consent = sorted(
+        (
+            {
+                "student_id": sid,
+                "full_name": doc["full_name"],
+                "guardian_account_id": gid,
+                "guardian_name": str(accounts.get(gid, {}).get("full_name") or ""),
+                "consent": "withdrawn" if gid in doc.get("consents", {}) else "never",
+            }
+            for sid, doc in students.items()
+            for gid in doc["guardians"]
+            if doc.get("consents", {}).get(gid) is not True
+        ),
+        key=lambda x: (x["full_name"], x["student_id"], x["guardian_name"]),
+    )
     return {
         "class_id": klass["id"],
         "class_name": klass["name"],
+        "guardians_without_consent": without_consent,
         "guardians_total": len(guardian_ids),
         "guardians_logged_in": len(active & guardian_ids),
         "guardians_logged_in_pct": pct(len(active & guardian_ids), len(guardian_ids)),
@@ -304,7 +322,10 @@ def control_report(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """The deputy's control of the journal (S4, at least every two weeks): one row
-    per course, each with its class's guardians' engagement."""
+    per course, each with its class's guardians' engagement and
+    ``guardians_without_consent: [{student_id, full_name, guardian_account_id,
+    guardian_name, consent: never|withdrawn}]``: the guardians of the class's
+    pupils whose consent to data processing is not live (they read no diary)."""
     year = get_kind(r, year_id, "year", "academic year")
     today = rules.local_date(now)
     period = pick_period(year, period_id, today)
@@ -336,6 +357,9 @@ def control_report(
                     "guardians_logged_in_pct": engagement["guardians_logged_in_pct"],
                     "students_without_guardian_login": engagement[
                         "students_without_guardian_login"
+                    ],
+                    "guardians_without_consent": engagement[
+                        "guardians_without_consent"
                     ],
                 }
             )

@@ -6,6 +6,7 @@ them. The names most callers want are re-exported here.
 """
 
 from ejournal.queries.accounts import accounts, display_names
+from ejournal.queries.acknowledgements import class_acknowledgements
 from ejournal.queries.class_journal import class_journal
 from ejournal.queries.classes import school_classes
 from ejournal.queries.compliance_report import compliance
@@ -37,12 +38,14 @@ from ejournal.queries.mark_history import mark_history
 from ejournal.queries.mine import my_children, my_courses
 from ejournal.queries.my_lessons import my_lessons
 from ejournal.queries.pupil_marks import pupil_marks
+from ejournal.queries.pupil_schedule import pupil_timetable
 from ejournal.queries.settings import school_settings
 from ejournal.queries.summary_sheet import summary
 
 __all__ = [
     "accounts",
     "audit_events",
+    "class_acknowledgements",
     "class_journal",
     "compliance",
     "control",
@@ -72,6 +75,7 @@ __all__ = [
     "my_courses",
     "my_lessons",
     "pupil_marks",
+    "pupil_timetable",
     "school_classes",
     "school_settings",
     "summary",

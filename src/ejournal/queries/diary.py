@@ -9,7 +9,7 @@ from typing import Any
 from ejournal.domain.errors import Invalid, NotFound
 from ejournal.projections import journal
 from ejournal.projections.reader import reader
-from ejournal.security import Actor, check_diary
+from ejournal.security import Actor, check_consent, check_diary
 from ejournal.service import Service
 
 
@@ -21,7 +21,8 @@ def diary(
     hi: date | None,
     as_of: datetime | None,
 ) -> dict[str, Any]:
-    """The pupil, their guardians, their teachers and staff."""
+    """The pupil, their guardians, their teachers and staff; a guardian only with
+    consent to personal-data processing recorded (security.check_consent)."""
     with reader(service.app) as views:
         today = service.rules_for(views).local_date(service.clock())
     try:
@@ -35,6 +36,8 @@ def diary(
         student = views.doc(student_id)
         if student is None or student.get("kind") != "student":
             raise NotFound(f"no pupil {student_id}")
-        check_diary(views, actor, student)
+        as_guardian = check_diary(views, actor, student)
     with reader(service.app, as_of) as r:
+        if as_guardian:
+            check_consent(actor, student_id, r.doc(student_id))
         return journal.diary(r, student_id, service.rules_for(r), lo, hi)

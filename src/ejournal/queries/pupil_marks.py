@@ -10,7 +10,7 @@ from ejournal.domain.errors import NotFound
 from ejournal.projections import journal
 from ejournal.projections.reader import Reader, reader
 from ejournal.projections.streams import Doc
-from ejournal.security import Actor, check_diary
+from ejournal.security import Actor, check_consent, check_diary
 from ejournal.service import Service
 
 
@@ -27,14 +27,22 @@ def pupil_marks(
     ``{student_id, year: {year_id, name} | None, periods: [{period_id, name,
     starts_on, ends_on}], courses: [{course_id, subject, period_marks: {period_id:
     value}, final_marks: {annual|exam|final: value}, deferrals: {period_id:
-    {until, reason}}}]}``; struck marks are left out."""
+    {until, reason}}, averages: {period_id: {plain, weighted}}}], holidays:
+    [{name, starts_on, ends_on}]}``; struck marks are left out. ``averages`` are
+    the course journal's (projections.journal.pupil_averages: Σ(mark × weight) /
+    Σ(weight) of the period's live marks, and the plain mean), for the periods
+    with marks; ``holidays`` are the year's (каникулы).
+
+    A guardian reads it only with consent recorded (security.check_consent)."""
     with reader(service.app) as views:
         student = views.doc(student_id)
         if student is None or student.get("kind") != "student":
             raise NotFound(f"no pupil {student_id}")
-        check_diary(views, actor, student)
+        as_guardian = check_diary(views, actor, student)
         today = service.rules_for(views).local_date(service.clock())
     with reader(service.app, as_of) as r:
+        if as_guardian:
+            check_consent(actor, student_id, r.doc(student_id))
         student = journal.get_kind(r, student_id, "student", "pupil")
         year = _year_of(r, student, (on or today).isoformat())
         if year is None:
@@ -43,12 +51,20 @@ def pupil_marks(
                 "year": None,
                 "periods": [],
                 "courses": [],
+                "holidays": [],
             }
         lo, hi = str(year["starts_on"]), str(year["ends_on"])
+        rules = service.rules_for(r)
+        taken = [
+            (course, spans)
+            for course, _, spans in journal.student_courses(r, student, lo, hi)
+            if course["year_id"] == year["id"]
+        ]
+        lessons: dict[str, list[Doc]] = {}
+        for lesson in r.children("lesson", [c["id"] for c, _ in taken], lo, hi + "/99"):
+            lessons.setdefault(lesson["course_id"], []).append(lesson)
         courses = []
-        for course, _, _ in journal.student_courses(r, student, lo, hi):
-            if course["year_id"] != year["id"]:
-                continue
+        for course, spans in taken:
             period, final = journal.course_marks(course)
             deferrals = course.get("deferrals", {}).get(student_id, {})
             courses.append(
@@ -61,6 +77,9 @@ def pupil_marks(
                         pid: {"until": d["until"], "reason": d["reason"]}
                         for pid, d in deferrals.items()
                     },
+                    "averages": journal.pupil_averages(
+                        lessons.get(course["id"], []), year, spans, student_id, rules
+                    ),
                 }
             )
     courses.sort(key=lambda c: (c["subject"], c["course_id"]))
@@ -77,6 +96,10 @@ def pupil_marks(
             for p in year["periods"]
         ],
         "courses": courses,
+        "holidays": [
+            {"name": h["name"], "starts_on": h["starts_on"], "ends_on": h["ends_on"]}
+            for h in year.get("holidays", [])
+        ],
     }
 
 

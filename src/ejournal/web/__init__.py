@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from ejournal.api.errors import domain_problem, http_problem, validation_problem
-from ejournal.domain.errors import DomainError
+from ejournal.domain.errors import ConsentMissing, DomainError
 from ejournal.web import (
     admin,
     audit,
@@ -40,6 +40,19 @@ NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/static/")
 def is_page(request: Request) -> bool:
     path = request.url.path
     return not any(path.startswith(prefix) for prefix in NOT_PAGES)
+
+
+def consent_message(exc: ConsentMissing) -> str:
+    """A guardian refused the diary for want of consent (152-ФЗ), in words."""
+    if exc.withdrawn:
+        state = "согласие на обработку персональных данных отозвано"
+    else:
+        state = "согласие на обработку персональных данных не записано"
+    return (
+        f"Электронный дневник недоступен: {state}. Согласие родителя (законного "
+        "представителя) записывает секретарь школы — обратитесь к нему. До тех "
+        "пор дневник можно получить на бумаге у классного руководителя."
+    )
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
@@ -83,6 +96,8 @@ def install(app: FastAPI) -> None:
             return RedirectResponse(
                 f"/login?next={quote(target, safe='')}", status_code=303
             )
+        if isinstance(exc, ConsentMissing):
+            return error_page(request, 403, consent_message(exc))
         return error_page(request, exc.status, exc.detail)
 
     async def on_validation(request: Request, exc: Exception) -> Response:

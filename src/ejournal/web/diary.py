@@ -2,8 +2,11 @@
 a pupil's diary (their teachers, staff).
 
 ``/diary`` sends a guardian or pupil to a diary of their own; ``/students/{id}/
-diary?week=`` shows a week as day cards, with the period and final marks; a
-guardian acknowledges a week that has begun (``acknowledge-diary``).
+diary?week=`` shows a week as day cards, then the following week's timetable, the
+tests around today, the period and final marks with the journal's averages, and
+the year's holidays; a guardian acknowledges a week that has begun
+(``acknowledge-diary``). A guardian without a live consent to data processing
+gets a page saying so (security.check_consent, web.consent_message).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ejournal import queries
-from ejournal.domain.errors import Forbidden, Invalid, NotFound
+from ejournal.domain.errors import ConsentMissing, Forbidden, Invalid, NotFound
 from ejournal.web.render import as_of, link, page, read, run_command, service_of
 from ejournal.web.session import Visitor, VisitorDep, WriterDep
 
@@ -124,8 +127,19 @@ async def week_page(
             date.fromisoformat(shown["week_start"]),
             moment,
         )
+        schedule = await read(
+            request,
+            queries.pupil_timetable,
+            service,
+            who.actor,
+            student_id,
+            date.fromisoformat(shown["next_week"]),
+            moment,
+        )
     except NotFound:
         raise NotFound(NO_PUPIL) from None
+    except ConsentMissing:
+        raise  # its own page (web.consent_message)
     except Forbidden:
         raise Forbidden(NOT_YOURS) from None
     children = await children_of(request, who)
@@ -141,6 +155,7 @@ async def week_page(
         status_code=status_code,
         week=shown,
         marks=marks,
+        schedule=schedule,
         children=switcher,
         ack_error=ack_error,
         work_types=WORK_TYPES,
@@ -190,6 +205,9 @@ async def acknowledge(
         return RedirectResponse(target, status_code=303)
     if outcome.status == 404:
         raise NotFound(NO_PUPIL)
+    if outcome.status == 403 and "consent" in " ".join(outcome.errors.values()):
+        # The consent gate (security.check_consent) refuses the week page too.
+        await week_page(request, who, sid, week)
     if outcome.status == 403:
         raise Forbidden("Отметить ознакомление с дневником может только родитель.")
     message = " ".join(ACK_MESSAGES.get(m, m) for m in outcome.errors.values())

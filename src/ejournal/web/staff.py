@@ -5,13 +5,15 @@ reports are in staff_reports, the correction queue in staff_corrections."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
 from ejournal import queries
 from ejournal.queries.classes import class_card, staff_labels
 from ejournal.web import staff_corrections, staff_reports
+from ejournal.web.diary import parse_week
 from ejournal.web.render import as_of, page, read, service_of
 from ejournal.web.session import VisitorDep
 from ejournal.web.staff_view import (
@@ -113,3 +115,28 @@ async def summary(
         courses=courses,
         rows=rows,
     )
+
+
+@router.get("/classes/{class_id}/acknowledgements", response_class=HTMLResponse)
+async def acknowledgements(
+    request: Request,
+    who: VisitorDep,
+    class_id: str,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Annotated[str | None, Query(max_length=40)] = None,
+) -> HTMLResponse:
+    """Which guardians acknowledged which weeks of the diary (факт ознакомления):
+    the class teacher and staff, as the class journal."""
+    cid = uuid_or_404(class_id, "класс")
+    lo, hi = parse_week(from_, "from"), parse_week(to, "to")
+    listing = await read(
+        request,
+        queries.class_acknowledgements,
+        service_of(request),
+        who.actor,
+        cid,
+        lo,
+        hi,
+        as_of(request),
+    )
+    return page(request, "staff/acknowledgements.html", who, acks=listing)

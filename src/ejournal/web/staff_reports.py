@@ -128,6 +128,7 @@ async def control(
         errors["class_id"] = "В этом учебном году нет такого класса."
         status = 404
     rows: list[ControlRow] | None = None
+    no_consent: dict[str, list[dict[str, Any]]] = {}
     shown_period = period or None
     if errors or chosen is None:
         await _require_reports(request, who, moment)
@@ -158,6 +159,9 @@ async def control(
                 who.actor,
             )
             rows = control_rows(answer, labels["names"])
+            for r in answer:  # one list per class, repeated on its course rows
+                if r.get("guardians_without_consent"):
+                    no_consent[r["class_name"]] = r["guardians_without_consent"]
             if answer:
                 shown_period = answer[0]["period_id"]
     return page(
@@ -172,6 +176,7 @@ async def control(
         typed={"year_id": year_id, "period_id": period_id, "class_id": class_id},
         errors=errors,
         rows=rows,
+        no_consent=no_consent,
     )
 
 
