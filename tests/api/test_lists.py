@@ -150,8 +150,16 @@ def test_guardians_list_their_children_and_consent(env: Env) -> None:
             "granted": True,
         },
     )
+    # and the other pupil's parent, who withdraws theirs
+    withdraw = {
+        "student_id": env.school.other_student,
+        "guardian_account_id": env.school.accounts["other_parent"],
+        "granted": False,
+    }
+    env.run("record-consent", withdraw)
     # when the secretary lists the guardians
     rows = by_id(items(env, "secretary", "guardians"), "account_id")
+    env.run("record-consent", {**withdraw, "granted": True})  # as the school had it
     # then the guardian is there with the child and the consent; an unlinked
     # parent's account too, with no children
     guardian = rows[env.school.accounts["guardian"]]
@@ -165,7 +173,7 @@ def test_guardians_list_their_children_and_consent(env: Env) -> None:
         }
     ]
     other = rows[env.school.accounts["other_parent"]]["children"]
-    assert [c["consent"] for c in other] == ["not_recorded"]
+    assert [c["consent"] for c in other] == ["refused"]
     assert rows[env.ids["spare_parent"]]["children"] == []
     assert "login" not in guardian
 
