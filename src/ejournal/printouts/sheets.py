@@ -32,6 +32,7 @@ from ejournal.printouts.documents import ATTENDANCE, FINAL_COLUMNS, _class_of, _
 from ejournal.printouts.pdf import SCHOOL_TZ
 from ejournal.printouts.provenance import FOOTER_RE, META_KEY, Provenance, stamped
 from ejournal.projections.reader import reader
+from ejournal.queries.compliance_report import LATE_TYPES
 from ejournal.security import Actor
 from ejournal.service import Service
 
@@ -41,16 +42,6 @@ MAX_WIDTH = 60
 MIN_WIDTH = 6
 NUMBER_RE = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 SPECIAL = {"exempt": "осв", "not_attested": "н/а", "ungraded": "безотм"}
-LATE_TYPES = {
-    "TopicSet": "тема урока",
-    "HomeworkAssigned": "домашнее задание",
-    "AttendanceRecorded": "посещаемость",
-    "MarkRecorded": "отметка",
-    "MakeupRecorded": "отметка за отработку",
-    "PeriodMarkSet": "отметка за период",
-    "FinalMarkSet": "итоговая отметка",
-    "PeriodMarkDeferred": "отсрочка отметки за период",
-}
 # The event list as CSV: pages of the JSON route's size, up to this many rows.
 CSV_PAGE = 1000
 CSV_MAX_ROWS = 100_000

@@ -14,6 +14,17 @@ from ejournal.security import REPORT_READERS, Actor
 from ejournal.service import Service
 
 MAX_RANGE_DAYS = 366
+# What each late entry is, in the report's words (the page and the workbook).
+LATE_TYPES = {
+    "TopicSet": "тема урока",
+    "HomeworkAssigned": "домашнее задание",
+    "AttendanceRecorded": "посещаемость",
+    "MarkRecorded": "отметка",
+    "MakeupRecorded": "отметка за отработку",
+    "PeriodMarkSet": "отметка за период",
+    "FinalMarkSet": "итоговая отметка",
+    "PeriodMarkDeferred": "отсрочка отметки за период",
+}
 
 
 def compliance(

@@ -17,10 +17,11 @@ from starlette.responses import HTMLResponse
 from ejournal import queries
 from ejournal.domain.errors import Forbidden, Invalid, NotFound
 from ejournal.queries.classes import staff_labels
+from ejournal.queries.compliance_report import LATE_TYPES
 from ejournal.security import Actor
 from ejournal.web.render import as_of, local_time, page, read, service_of, short_date
 from ejournal.web.session import Visitor, VisitorDep
-from ejournal.web.staff_view import LATE_TYPES, parse_day, pct
+from ejournal.web.staff_view import parse_day, pct
 
 router = APIRouter(include_in_schema=False)
 MAX_RANGE_DAYS = 366  # as the compliance report allows

@@ -25,16 +25,6 @@ WORK_TYPES = {
     "practical": "практическая",
 }
 FINAL_KINDS = {"annual": "год", "exam": "экз.", "final": "итог"}
-LATE_TYPES = {
-    "TopicSet": "тема урока",
-    "HomeworkAssigned": "домашнее задание",
-    "AttendanceRecorded": "посещаемость",
-    "MarkRecorded": "отметка",
-    "MakeupRecorded": "отметка за отработку",
-    "PeriodMarkSet": "отметка за период",
-    "FinalMarkSet": "итоговая отметка",
-    "PeriodMarkDeferred": "отсрочка отметки за период",
-}
 STATUS_NAMES = {
     "pending": "ждёт решения",
     "approved": "утверждён",
