@@ -107,4 +107,16 @@ def parse(grid: str, columns: dict[str, str]) -> list[tuple[str, str, str]]:
     return cells
 
 
+# Further areas (the year's administration, its close, notifications): each a grid
+# of its own, with the same rows and legend, of commands and queries together.
+# (columns, grid) pairs; a column's route is a command when BODIES has it.
+AREAS: list[tuple[dict[str, str], str]] = []
+
 CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
+for _columns, _grid in AREAS:
+    CELLS += parse(_grid, _columns)
+ROUTES = {
+    *COMMAND_COLUMNS.values(),
+    *QUERY_COLUMNS.values(),
+    *(route for columns, _ in AREAS for route in columns.values()),
+}
