@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.journals import ERRORS, AsOf, uuid_id
+from ejournal.datebounds import Moment
 from ejournal.domain.errors import Invalid
 from ejournal.security import EVENT_READERS, HISTORY_READERS
 
@@ -69,9 +70,9 @@ async def events(
             description="Event type, e.g. MarkRecorded",
         ),
     ] = None,
-    since: Annotated[datetime | None, Query(description="Recorded at or after")] = None,
+    since: Annotated[Moment | None, Query(description="Recorded at or after")] = None,
     until: Annotated[
-        datetime | None, Query(description="Recorded at or before")
+        Moment | None, Query(description="Recorded at or before")
     ] = None,
     include_voided: bool = False,
     after: Annotated[

@@ -4,7 +4,7 @@ query takes ``as_of``."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.errors import COMMON, problem_responses
+from ejournal.datebounds import Day, Moment
 from ejournal.domain.errors import Invalid, NotFound
 
 router = APIRouter(tags=["queries"])
@@ -21,7 +22,7 @@ ERRORS = problem_responses(*COMMON, 401, 403, 404, 422)
 OWN = problem_responses(*COMMON, 401)
 
 AsOf = Annotated[
-    datetime | None,
+    Moment | None,
     Query(description="RFC 3339 timestamp with offset: the answer as it stood then"),
 ]
 
@@ -120,8 +121,8 @@ async def diary(
     student_id: str,
     actor: ActorDep,
     service: ServiceDep,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
     as_of: AsOf = None,
 ) -> Any:
     """A pupil's diary for [from, to] (default: the current week), as API.md has

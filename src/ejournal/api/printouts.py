@@ -3,7 +3,6 @@ same ``ejournal.queries``), and the check of a printed document against the log.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import orjson
@@ -14,6 +13,7 @@ from starlette.responses import Response
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.errors import COMMON, problem_responses
 from ejournal.api.journals import AsOf, moment, uuid_id
+from ejournal.datebounds import Day
 from ejournal.domain.errors import Invalid
 from ejournal.printouts import check, documents, read_document
 
@@ -42,8 +42,8 @@ async def diary_pdf(
     student_id: str,
     actor: ActorDep,
     service: ServiceDep,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
     as_of: AsOf = None,
 ) -> Response:
     """A pupil's diary extract (who may read the diary may print it)."""

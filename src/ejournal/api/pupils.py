@@ -8,7 +8,6 @@ week's days reads no more than before."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -17,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.journals import ERRORS, AsOf, moment, uuid_id
+from ejournal.datebounds import Day
 
 router = APIRouter(tags=["queries"])
 
@@ -27,7 +27,7 @@ async def pupil_marks(
     actor: ActorDep,
     service: ServiceDep,
     on: Annotated[
-        date | None,
+        Day | None,
         Query(description="a day of the wanted academic year (default: today)"),
     ] = None,
     as_of: AsOf = None,
@@ -62,7 +62,7 @@ async def pupil_timetable(
     actor: ActorDep,
     service: ServiceDep,
     week: Annotated[
-        date | None,
+        Day | None,
         Query(description="any day of the wanted week (default: the coming week)"),
     ] = None,
     as_of: AsOf = None,
@@ -96,8 +96,8 @@ async def class_acknowledgements(
     class_id: str,
     actor: ActorDep,
     service: ServiceDep,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
     as_of: AsOf = None,
 ) -> Any:
     """Which guardians of a class's pupils acknowledged which weeks of the diary

@@ -3,7 +3,6 @@ requests, the school's settings. Every query takes ``as_of``."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ejournal import queries
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.journals import ERRORS, AsOf, moment, uuid_id
+from ejournal.datebounds import Day
 
 router = APIRouter(tags=["reports"])
 
@@ -61,8 +61,8 @@ async def control(
 async def compliance(
     actor: ActorDep,
     service: ServiceDep,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
     as_of: AsOf = None,
 ) -> Any:
     """Late entries with their due and recorded times (S1, S4)."""

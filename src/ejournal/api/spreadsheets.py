@@ -6,7 +6,6 @@ parameters, validation and role policy as their JSON twins (they call the same
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,6 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from ejournal.api.audit import PRINTABLE, _instant, _uuid_filter
 from ejournal.api.deps import ActorDep, ServiceDep
 from ejournal.api.journals import ERRORS, AsOf, moment, uuid_id
+from ejournal.datebounds import Day, Moment
 from ejournal.printouts import sheets
 from ejournal.security import EVENT_READERS
 
@@ -106,8 +106,8 @@ async def control_xlsx(
 async def compliance_xlsx(
     actor: ActorDep,
     service: ServiceDep,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
     as_of: AsOf = None,
 ) -> Response:
     """Late entries with their due and recorded times (school time)."""
@@ -166,9 +166,9 @@ async def events_csv(
             description="Event type, e.g. MarkRecorded",
         ),
     ] = None,
-    since: Annotated[datetime | None, Query(description="Recorded at or after")] = None,
+    since: Annotated[Moment | None, Query(description="Recorded at or after")] = None,
     until: Annotated[
-        datetime | None, Query(description="Recorded at or before")
+        Moment | None, Query(description="Recorded at or before")
     ] = None,
     include_voided: bool = False,
     as_of: AsOf = None,

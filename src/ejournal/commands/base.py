@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
+from ejournal.datebounds import check_value
 from ejournal.domain.base import Meta
 from ejournal.domain.rules import SchoolRules
 from ejournal.projections.reader import Reader
@@ -22,9 +23,17 @@ from ejournal.store import SchoolApp
 
 
 class Body(BaseModel):
-    """Base of every command body: unknown fields are refused, text is trimmed."""
+    """Base of every command body: unknown fields are refused, text is trimmed,
+    dates and moments are kept to a sane range."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value: Any) -> Any:
+        """Every date and moment of every command, nested bodies included, inside
+        the range of ejournal.datebounds (422 naming the field otherwise)."""
+        return check_value(value)
 
 
 Name = Annotated[

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from ejournal.datebounds import check_moment
 from ejournal.domain.errors import NotFound
 from ejournal.web.render import SCHOOL_TZ
 
@@ -93,11 +94,9 @@ def parse_local(value: str) -> datetime | None:
     if len(value) > 40:
         raise ValueError(value)
     parsed = datetime.fromisoformat(value)
-    if not 2000 <= parsed.year <= 2999:
-        raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=SCHOOL_TZ)
-    return parsed.astimezone(UTC)
+    return check_moment(parsed).astimezone(UTC)  # the API's range
 
 
 def local_input(moment: datetime | str | None) -> str:

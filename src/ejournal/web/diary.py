@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ejournal import queries
+from ejournal.datebounds import EARLIEST, LATEST
 from ejournal.domain.errors import ConsentMissing, Forbidden, Invalid, NotFound
 from ejournal.web.render import as_of, link, page, read, run_command, service_of
 from ejournal.web.session import Visitor, VisitorDep, WriterDep
@@ -81,8 +82,8 @@ def parse_week(raw: str | None, field: str = "week") -> date | None:
         day = date.fromisoformat(raw.strip())
     except ValueError:
         raise Invalid(WEEK_HINT, field=field) from None
-    if not 2000 <= day.year <= 2999:
-        raise Invalid("Неделя должна быть между 2000 и 2999 годом.", field=field)
+    if not EARLIEST <= day <= LATEST:
+        raise Invalid("Неделя должна быть между 1900 и 2199 годом.", field=field)
     return day
 
 

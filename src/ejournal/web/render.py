@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
+from ejournal.datebounds import check_moment
 from ejournal.domain.errors import DomainError, Invalid
 from ejournal.security import Actor
 from ejournal.service import Service
@@ -92,14 +93,17 @@ def read_moment(request: Request) -> Moment:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
         return Moment(raw, None, "Момент — дата и время, например 2026-11-23T10:00.")
-    if parsed.year < 2000 or parsed.year > 2999:
-        return Moment(raw, None, "Момент должен быть между 2000 и 2999 годом.")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=SCHOOL_TZ)
-    try:
-        at = parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return Moment(raw, None, "Такого момента нет в календаре журнала.")
+    try:  # the API's range (ejournal.datebounds), so the conversion cannot overflow
+        at = check_moment(parsed).astimezone(UTC)
+    except ValueError:
+        return Moment(
+            raw,
+            None,
+            "Момент должен лежать между 1900 и 2199 годом, "
+            "со смещением от UTC не больше ±14:00.",
+        )
     local = at.astimezone(SCHOOL_TZ).replace(tzinfo=None)
     return Moment(local.isoformat(timespec="minutes"), at)
 

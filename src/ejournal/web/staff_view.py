@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ejournal.datebounds import EARLIEST, LATEST
 from ejournal.domain.errors import NotFound
 from ejournal.web.render import short_date, weekday
 
@@ -228,6 +229,6 @@ def parse_day(raw: str | None, label: str) -> tuple[date | None, str | None]:
         day = date.fromisoformat(text)
     except ValueError:
         return None, f"«{label}» — дата вида 2026-11-23."
-    if not 2000 <= day.year <= 2999:
-        return None, f"«{label}» — дата между 2000 и 2999 годом."
+    if not EARLIEST <= day <= LATEST:
+        return None, f"«{label}» — дата между 1900 и 2199 годом."
     return day, None
