@@ -123,7 +123,10 @@ def _set(body: Any, path: list[Any], value: Any) -> bool:
     the body has nothing there (an optional field left out)."""
     head, *rest = path
     if head == 0:
-        return any([_set(item, rest, value) if rest else False for item in body])
+        done = False
+        for item in body:  # every item, not only the first
+            done = (bool(rest) and _set(item, rest, value)) or done
+        return done
     if head not in body:
         return False
     if rest:
