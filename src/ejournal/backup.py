@@ -2,18 +2,24 @@
 # (and verified) in one place.
 """Verified backup and restore of the log.
 
-A backup is gzip NDJSON: a header line (format, head position, head hash, count),
-then one line per event in position order with its stored bytes (base64) and its
-link of the chain. A restore accepts a file only when the chain recomputed from
-its lines matches every line and the header, inserts the events at their
-positions into an empty database, and rebuilds the views from them.
+A backup is gzip NDJSON: a header line (format, head position, head hash, count,
+and since format 2 the idempotency records' count and last hash), then one line per
+event in position order with its stored bytes (base64) and its link of the chain,
+then one line per idempotency record, chained on from the events' head
+(ejournal.backup_records). A restore accepts a file only when both chains
+recomputed from its lines match every line and the header, inserts the events at
+their positions and the records into an empty database, rebuilds the views from
+them, and ends every session the file left open. Format 1 files (events only) are
+still restored.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import gzip
+import itertools
 import os
 import shutil
 import tempfile
@@ -28,13 +34,26 @@ from uuid import UUID
 
 import orjson
 
+from ejournal.backup_records import (
+    Record,
+    RecordError,
+    chain_start,
+    end_restored_sessions,
+    insert_records,
+    is_record,
+    parse_record,
+    record_line,
+    record_link,
+    records,
+)
 from ejournal.database import Cursor
 from ejournal.projections.ledger import GENESIS, StoredRow, event_rows, head
 from ejournal.service import Service
 from ejournal.store import SchoolApp
 from ejournal.verification import Checkpoint, LedgerError, verify
 
-BACKUP_FORMAT = "ejournal-backup/1"
+BACKUP_FORMAT = "ejournal-backup/2"
+FORMATS = ("ejournal-backup/1", BACKUP_FORMAT)
 INSERT_BATCH = 1000
 
 Progress = Callable[[int], None]
@@ -50,6 +69,9 @@ class Header:
     head_position: int
     head_hash: str | None
     count: int
+    records: int = 0
+    records_hash: str | None = None
+    sessions_ended: int = 0  # set by a restore: the open sessions it closed
 
 
 def write_backup(
@@ -94,7 +116,15 @@ def write_backup(
                 count += 1
                 if progress is not None:
                     progress(1)
-        header = Header(position, prev.hex() if count else None, count)
+            head_hash = prev.hex() if count else None
+            link, kept = chain_start(head_hash), 0
+            for record in records(cur, last):
+                link = record_link(link, record)
+                body.write(record_line(record, link.hex()))
+                kept += 1
+        header = Header(
+            position, head_hash, count, kept, link.hex() if kept else None
+        )
         out_fd, out_name = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(out_fd, "wb") as out:
             # Two gzip members read back as one stream: the header is known last
@@ -116,6 +146,8 @@ def _header_line(header: Header) -> bytes:
                 "head_position": header.head_position,
                 "head_hash": header.head_hash,
                 "count": header.count,
+                "records": header.records,
+                "records_hash": header.records_hash,
                 "created_at": datetime.now(UTC).isoformat(),
             }
         )
@@ -146,10 +178,18 @@ class Line:
     hash: str
 
 
+@dataclass(frozen=True)
+class RecordLine:
+    number: int
+    record: Record
+
+
 @contextmanager
-def open_backup(path: Path) -> Iterator[tuple[Header, Iterator[Line]]]:
-    """The header, and the events of a backup as they are checked line by line:
-    iterating raises BackupError naming the first damaged line."""
+def open_backup(
+    path: Path,
+) -> Iterator[tuple[Header, Iterator[Line | RecordLine]]]:
+    """The header, and the events then the records of a backup as they are checked
+    line by line: iterating raises BackupError naming the first damaged line."""
     with gzip.open(path, "rb") as stream:
         lines = _numbered(stream)
         first = next(lines, None)
@@ -159,10 +199,17 @@ def open_backup(path: Path) -> Iterator[tuple[Header, Iterator[Line]]]:
         yield header, _checked(header, lines)
 
 
-def _checked(header: Header, lines: Iterator[tuple[int, bytes]]) -> Iterator[Line]:
+def _checked(
+    header: Header, lines: Iterator[tuple[int, bytes]]
+) -> Iterator[Line | RecordLine]:
     prev, count, last, number = GENESIS, 0, None, 1
+    first_record: tuple[int, dict[str, Any]] | None = None
     for number, raw in lines:
-        row, claimed = _parse_line(number, raw)
+        data = _json(number, raw)
+        if is_record(data):
+            first_record = (number, data)
+            break
+        row, claimed = _parse_line(number, data)
         if last is not None and row.position <= last:
             raise BackupError(
                 f"line {number}: position {row.position} does not follow {last} "
@@ -178,10 +225,48 @@ def _checked(header: Header, lines: Iterator[tuple[int, bytes]]) -> Iterator[Lin
         yield Line(number, row, claimed)
     ends = (last or 0, prev.hex() if count else None, count)
     if ends != (header.head_position, header.head_hash, header.count):
+        where = first_record[0] if first_record else number + 1
         raise BackupError(
-            f"line {number + 1}: the file ends at position {ends[0]} after {count} "
-            f"events, but its header says position {header.head_position} and "
+            f"line {where}: the events end at position {ends[0]} after {count} "
+            f"events, but the header says position {header.head_position} and "
             f"{header.count} events (lines missing at the end?)"
+        )
+    yield from _checked_records(header, first_record, lines, number)
+
+
+def _checked_records(
+    header: Header,
+    first: tuple[int, dict[str, Any]] | None,
+    lines: Iterator[tuple[int, bytes]],
+    number: int,
+) -> Iterator[RecordLine]:
+    link, kept = chain_start(header.head_hash), 0
+    pending = [first] if first else []
+    for number, data in itertools.chain(
+        pending, ((n, _json(n, raw)) for n, raw in lines)
+    ):
+        try:
+            record, claimed = parse_record(data)
+        except RecordError as exc:
+            raise BackupError(f"line {number}: {exc}") from None
+        if record.position > header.head_position:
+            raise BackupError(
+                f"line {number}: the record {record.key} answers position "
+                f"{record.position}, past the file's last event"
+            )
+        link = record_link(link, record)
+        if link.hex() != claimed:
+            raise BackupError(
+                f"line {number}: the idempotency record {record.key} does not match "
+                "its hash (changed, added, or a record before it removed)"
+            )
+        kept += 1
+        yield RecordLine(number, record)
+    ends = (kept, link.hex() if kept else None)
+    if ends != (header.records, header.records_hash):
+        raise BackupError(
+            f"line {number + 1}: the file ends after {kept} idempotency records, "
+            f"but its header says {header.records} (lines missing at the end?)"
         )
 
 
@@ -199,8 +284,10 @@ def _numbered(stream: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
 
 def _parse_header(number: int, raw: bytes) -> Header:
     data = _json(number, raw)
-    if data.get("format") != BACKUP_FORMAT:
-        raise BackupError(f"line {number}: not an ejournal backup ({BACKUP_FORMAT})")
+    if data.get("format") not in FORMATS:
+        raise BackupError(
+            f"line {number}: not an ejournal backup ({' or '.join(FORMATS)})"
+        )
     position, hash_, count = (
         data.get("head_position"),
         data.get("head_hash"),
@@ -211,11 +298,13 @@ def _parse_header(number: int, raw: bytes) -> Header:
         raise lacking
     if hash_ is not None and not isinstance(hash_, str):
         raise lacking
-    return Header(position, hash_, count)
+    kept, kept_hash = data.get("records", 0), data.get("records_hash")
+    if not _is_int(kept) or (kept_hash is not None and not isinstance(kept_hash, str)):
+        raise BackupError(f"line {number}: the header's records are not a count")
+    return Header(position, hash_, count, kept, kept_hash)
 
 
-def _parse_line(number: int, raw: bytes) -> tuple[StoredRow, str]:
-    data = _json(number, raw)
+def _parse_line(number: int, data: dict[str, Any]) -> tuple[StoredRow, str]:
     try:
         position, stream_id, version = (
             data["position"],
@@ -261,20 +350,25 @@ def restore(
     checkpoint: Checkpoint | None = None,
     on_start: Stage | None = None,
     progress: Progress | None = None,
+    end_sessions: bool = True,
 ) -> Header:
-    """Verify a backup, insert its events at their positions into an empty
-    database, rebuild the views, and check the rebuilt ledger ends where the
-    file does."""
+    """Verify a backup, insert its events at their positions and its idempotency
+    records into an empty database, rebuild the views, check the rebuilt ledger
+    ends where the file does, then close the sessions the file left open
+    (``end_sessions=False`` leaves the log exactly the file's, for comparisons)."""
     db = service.app.db()
     with db.read() as cur:
         if service.app.recorder.max_notification_id() or head(cur)[1] is not None:
-            raise BackupError("the database is not empty: restore needs an empty one")
+            raise BackupError(
+                "the database is not empty: restore needs an empty one (a restore "
+                "never merges into a log; create a new database or schema for it)"
+            )
     with open_backup(path) as (header, lines):
         if on_start is not None:
             on_start("verifying", header.count)
         pending_checkpoint = checkpoint
         for line in lines:  # the whole chain, before anything is written
-            if pending_checkpoint is not None:
+            if pending_checkpoint is not None and isinstance(line, Line):
                 pending_checkpoint = _extends(pending_checkpoint, line)
             if progress is not None:
                 progress(1)
@@ -287,12 +381,20 @@ def restore(
         on_start("restoring", header.count)
     with open_backup(path) as (_, lines), db.write() as cur:
         batch: list[StoredRow] = []
+        kept: list[Record] = []
         for line in lines:
+            if isinstance(line, RecordLine):
+                kept.append(line.record)
+                if len(kept) >= INSERT_BATCH:
+                    insert_records(cur, kept)
+                    kept = []
+                continue
             batch.append(line.row)
             if len(batch) >= INSERT_BATCH:
                 _insert(cur, batch, progress)
                 batch = []
         _insert(cur, batch, progress)
+        insert_records(cur, kept)
         if db.backend == "postgres" and header.count:
             cur.execute(
                 "SELECT setval(pg_get_serial_sequence(?, 'notification_id'), ?)",
@@ -311,7 +413,9 @@ def restore(
             f"the rebuilt ledger ends at {rebuilt}, not at the file's head "
             f"({header.head_position}, {header.head_hash})"
         )
-    return header
+    if not end_sessions:
+        return header
+    return dataclasses.replace(header, sessions_ended=end_restored_sessions(service))
 
 
 def _extends(checkpoint: Checkpoint, line: Line) -> Checkpoint | None:

@@ -312,6 +312,7 @@ def restore(
     finally:
         service.close()
     typer.echo(
-        f"restored {header.count} events up to position {header.head_position}; "
-        "views rebuilt"
+        f"restored {header.count} events up to position {header.head_position} "
+        f"and {header.records} idempotency records; views rebuilt; "
+        f"{header.sessions_ended} sessions left open by the file ended (log in again)"
     )

@@ -49,8 +49,9 @@ def answers(service: Service, recorded: Recorded) -> dict[str, Any]:
 
 
 def restored(url: str, clock: FakeClock, backup: Path) -> Service:
+    """The file's log exactly (the sessions it left open stay as they were)."""
     target = Service(url, clock=clock)
-    restore(target, backup)
+    restore(target, backup, end_sessions=False)
     return target
 
 
@@ -101,14 +102,17 @@ def test_the_file_is_a_header_then_one_event_per_line(
     header = write_backup(service.app, path)
     lines = gz_lines(path)
     first = orjson.loads(lines[0])
-    assert first["format"] == "ejournal-backup/1"
+    assert first["format"] == "ejournal-backup/2"
     assert (first["head_position"], first["head_hash"], first["count"]) == (
         header.head_position, header.head_hash, header.count,
     )
-    assert len(lines) == header.count + 1
+    assert (first["records"], first["records_hash"]) == (
+        header.records, header.records_hash,
+    )
+    assert len(lines) == header.count + header.records + 1
     event = orjson.loads(lines[1])
     assert set(event) == {"position", "stream_id", "version", "topic", "state", "hash"}
-    assert orjson.loads(lines[-1])["hash"] == header.head_hash
+    assert orjson.loads(lines[header.count])["hash"] == header.head_hash
 
 
 def _rewrite(path: Path, edit: Callable[[Lines], Lines]) -> None:
@@ -146,11 +150,11 @@ DAMAGE: dict[str, tuple[Callable[[Lines], Lines], str]] = {
     "line edited and rehashed": (_changed_and_rehashed, "line 7: "),
     "line removed": (lambda ls: ls[:4] + ls[5:], "line 5: "),
     "lines swapped": (lambda ls: [*ls[:3], ls[4], ls[3], *ls[5:]], "line 4: "),
-    "lines cut off the end": (lambda ls: ls[:-2], "line {end}: the file ends"),
+    "lines cut off the end": (lambda ls: ls[:-2], "line {end}: the events end"),
     "not JSON": (lambda ls: [*ls[:7], b"{oops\n", *ls[8:]], "line 8: not valid JSON"),
     "header count": (
         lambda ls: [ls[0].replace(b'"count":', b'"count":1'), *ls[1:]],
-        "line {end}: the file ends",
+        "line {end}: the events end",
     ),
     "not a backup": (lambda ls: [b'{"format":"other"}\n', *ls[1:]], "line 1: "),
 }
@@ -230,7 +234,7 @@ def test_restore_checks_the_file_extends_an_auditors_checkpoint(
             with pytest.raises(BackupError, match="checkpoint"):
                 restore(target, path, checkpoint=bad)
             assert not target.app.recorder.max_notification_id()
-        restore(target, path, checkpoint=checkpoint)
+        restore(target, path, checkpoint=checkpoint, end_sessions=False)
         assert target.runner.position == checkpoint.position
     finally:
         target.close()
