@@ -18,6 +18,7 @@ from typing import Any
 
 from ejournal.cache import StampedCache
 from ejournal.commands.executor import Executor
+from ejournal.domain.errors import LogWentBackwards
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
 from ejournal.domain.settings import SETTINGS_ID, rules_from
 from ejournal.projections.cached import cached_reader
@@ -157,4 +158,8 @@ class Service:
         return self.sessions.ensure_admin(login, password)
 
     def health(self) -> dict[str, Any]:
+        """``ok`` and the views' position; a 503 problem while the views loop has
+        raised the alarm of a log that went backwards."""
+        if isinstance(self.runner.error, LogWentBackwards):
+            raise self.runner.error
         return {"status": "ok", "position": self.runner.position}

@@ -42,7 +42,7 @@ from eventsourcing.utils import retry
 from ejournal.cache import StampedCache
 from ejournal.database import COPY_FROM, DDL_LOCK, Cursor, Database
 from ejournal.domain.base import fold
-from ejournal.domain.errors import NotFound
+from ejournal.domain.errors import LogWentBackwards, NotFound
 
 DEFAULT_DATABASE_URL = "sqlite:///ejournal.sqlite3"
 AGGREGATE_CACHE_SIZE = 2000  # a school day of lessons being written
@@ -91,6 +91,31 @@ _IDEM_INSERT = (
 )
 
 
+# The tail guard, read under the append lock before every insert: the position the
+# views have reached against the log's last one. The views never pass the log, so
+# a log that ends before them lost its tail behind the application's back; on
+# SQLite the next insert would even reuse the deleted rows' rowids (positions), and
+# the views, already past them, would never see those events. The insert is
+# refused instead (LogWentBackwards, 503). A rebuild's negative marker passes.
+_TAIL_CHECK = (
+    "SELECT (SELECT position FROM {tracking} WHERE name = 'views') AS reached, "
+    "(SELECT MAX({position}) FROM {events}) AS top"
+)
+
+
+def _check_tail(row: Any, first_new: int | None = None) -> None:
+    """``row``: (reached, top) read before an insert, or (reached,) read after one
+    whose first new position is ``first_new``."""
+    if isinstance(row, dict):
+        row = list(row.values())
+    if row is None or row[0] is None:
+        return
+    reached = int(row[0])
+    top = int(row[1] or 0) if first_new is None else first_new - 1
+    if reached > top:
+        raise LogWentBackwards(top, reached)
+
+
 class PgRecorder(PostgresApplicationRecorder):
     def create_table(self) -> None:
         """The library's tables, types and functions, one process at a time:
@@ -118,9 +143,18 @@ class PgRecorder(PostgresApplicationRecorder):
             conn.transaction(),
             conn.cursor() as curs,
         ):
-            self._insert_events(curs, stored_events, **kwargs)
+            self._insert_events(curs, stored_events, **kwargs)  # takes the lock
             if not stored_events:
                 return None
+            schema = self.datastore.schema or "public"
+            curs.execute(
+                _TAIL_CHECK.format(
+                    tracking=f'"{schema}".ej_tracking',
+                    position="notification_id",
+                    events=f'"{schema}"."{self.events_table_name}"',
+                )
+            )
+            _check_tail(curs.fetchone())
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
@@ -150,6 +184,13 @@ class LiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        if ids:
+            # After the insert, which took SQLite's write lock (a read first would
+            # make a deferred transaction upgrade, and fail under a second writer
+            # process): a first new rowid at or before the views' position is the
+            # rowid of a deleted row, reused. Raising rolls the insert back.
+            c.execute("SELECT position FROM ej_tracking WHERE name = 'views'")
+            _check_tail(c.fetchone(), first_new=int(ids[0]))
         records: list[IdempotencyRecord] = kwargs.get("idempotency") or []
         if records and ids:
             _positions(records, ids)

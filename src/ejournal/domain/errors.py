@@ -57,6 +57,24 @@ class TooManyAttempts(DomainError):
     title = "Too many login attempts"
 
 
+class LogWentBackwards(DomainError):
+    """The log ends before a position it once had (its tail was deleted behind the
+    application's back): writes and the views stop (503) until an administrator
+    has looked (``ejournal ledger verify``, a checkpoint) and restored the log."""
+
+    status = 503
+    title = "The log went backwards"
+
+    def __init__(self, top: int, reached: int) -> None:
+        super().__init__(
+            f"the log ends at position {top} but had reached {reached}: events were "
+            "deleted behind the application's back. Writes and the views are stopped; "
+            "run `ejournal ledger verify` (with the last checkpoint) and restore the "
+            "log from a backup"
+        )
+        self.top, self.reached = top, reached
+
+
 class ConsentMissing(Forbidden):
     """A guardian whose consent to personal-data processing (согласие на обработку
     ПДн) is not recorded, or was withdrawn, reads no diary (403). ``withdrawn``

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from ejournal.database import Cursor
+from ejournal.domain.errors import LogWentBackwards
 from ejournal.store import SchoolApp
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,19 @@ class Runner:
                     progress(len(page), self._position)
                 if until is not None and self._position >= until:
                     return applied
+
+    def _check_not_behind(self) -> None:
+        """On an idle pass of the loop (nothing new), whether the log still
+        reaches the views: one that ends before them lost its tail behind the
+        application's back. The loop then stops applying and raises the alarm
+        (LogWentBackwards, which /health answers as a 503) until the log is whole
+        again. A catch-up called directly (``ejournal ledger verify`` while the
+        alarm stands) does not check."""
+        if self._position <= 0:
+            return
+        top = int(self.app.recorder.max_notification_id() or 0)
+        if top < self._position:
+            raise LogWentBackwards(top, self._position)
 
     def _apply(self, page: Sequence[Any]) -> None:
         to_event = self.app.mapper.to_domain_event
@@ -324,9 +338,14 @@ class Runner:
             try:
                 if self.following:
                     self.follow()
-                else:
-                    self.catch_up()
+                elif not self.catch_up():
+                    self._check_not_behind()  # only when idle: no cost per page
                 self.error = None
+            except LogWentBackwards as exc:
+                if not isinstance(self.error, LogWentBackwards):
+                    log.critical("ALARM: %s", exc.detail)
+                self.error = exc
+                time.sleep(1.0)
             except Exception as exc:  # a view bug must not kill the server
                 self.error = exc
                 log.exception("projection catch-up failed; retrying")
