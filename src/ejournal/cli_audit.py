@@ -20,7 +20,7 @@ from rich.progress import (
 )
 
 from ejournal.store import DEFAULT_DATABASE_URL, open_store
-from ejournal.verification import Checkpoint, LedgerError, new_key_pair, verify
+from ejournal.verification import Checkpoint, LedgerError, Verdict, new_key_pair, verify
 
 ledger_cli = typer.Typer(
     help="The hash chain over the log: verify it, keep checkpoints of it.",
@@ -59,6 +59,27 @@ def _ledger_cursor(database_url: str) -> Iterator[Any]:
         create_ledger_table(db)
         with db.read() as cur:
             yield cur
+    finally:
+        app.close()
+
+
+def _recorded_check(database_url: str, checkpoint: Checkpoint | None) -> Verdict:
+    """The full check, recorded as the server's job is (GET /audit/ledger then
+    answers its verdict); if a job already runs, checked here unrecorded."""
+    from ejournal import ledger_check
+    from ejournal.projections.ledger import create_ledger_table
+
+    app = open_store(database_url)
+    try:
+        db = app.db()
+        create_ledger_table(db)
+        ledger_check.create_table(db)
+        verdict = ledger_check.run_check(db, checkpoint=checkpoint)
+        if verdict is None:
+            typer.echo("note: a check runs elsewhere; this one is not recorded")
+            with db.read() as cur:
+                verdict = verify(cur, checkpoint=checkpoint)
+        return verdict
     finally:
         app.close()
 
@@ -108,9 +129,12 @@ def verify_(
         checkpoint = _document_checkpoint(document)
     else:
         checkpoint = _load_checkpoint(against, public_key) if against else None
-    with _ledger_cursor(database_url) as cur:
-        upto = checkpoint.position if document is not None and checkpoint else None
-        verdict = verify(cur, upto=upto, checkpoint=checkpoint)
+    if document is not None:
+        with _ledger_cursor(database_url) as cur:
+            upto = checkpoint.position if checkpoint else None
+            verdict = verify(cur, upto=upto, checkpoint=checkpoint)
+    else:
+        verdict = _recorded_check(database_url, checkpoint)
     if document is not None and checkpoint is not None:
         _report_document(document, checkpoint, verdict.as_dict(), as_json)
         return

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ejournal import ledger_check
 from ejournal.cache import StampedCache
 from ejournal.commands.executor import Executor
 from ejournal.domain.errors import LogWentBackwards
@@ -77,6 +79,11 @@ class Service:
         self.follow = follow
         self.commands = Executor(self)
         self.sessions = Sessions(self)
+        # The ledger's full check, a background job (ejournal.ledger_check).
+        ledger_check.create_table(self.app.db())
+        self.ledger_checker = ledger_check.Checker(
+            self.app.db(), float(os.environ.get("EJOURNAL_LEDGER_CHECK_HOURS", "24"))
+        )
 
     def rules_for(self, views: Reader) -> SchoolRules:
         """The school's rules as its settings stand in these views (current, or as
@@ -92,6 +99,8 @@ class Service:
         self.runner.start(follow=self.follow)
         self.app.trust_cache = self.caching = True
         self.writer.start()
+        if not self.follow:
+            self.ledger_checker.schedule()
         # What starting made (modules, schemas, pools) lives as long as the
         # service: keep it out of the collector's full passes, which otherwise
         # cost tens of milliseconds in the middle of requests.
@@ -111,6 +120,7 @@ class Service:
 
     def close(self) -> None:
         self.app.trust_cache = self.caching = False
+        self.ledger_checker.stop()
         self.writer.stop()
         self.runner.stop()
         self.app.close()

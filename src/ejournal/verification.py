@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -145,10 +146,17 @@ def new_key_pair() -> tuple[bytes, bytes]:
 
 
 def verify(
-    cur: Cursor, *, upto: int | None = None, checkpoint: Checkpoint | None = None
+    cur: Cursor,
+    *,
+    upto: int | None = None,
+    checkpoint: Checkpoint | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Verdict:
     """Recompute the chain from the stored events (up to the ledger's head, or
-    ``upto``) and compare it with ``ej_ledger`` and, if given, a checkpoint."""
+    ``upto``) and compare it with ``ej_ledger`` and, if given, a checkpoint.
+    ``progress`` is told of every event read. This reads the whole log: a job for
+    the command line or a background thread (ejournal.ledger_check), never for a
+    request."""
     top, top_hash = head(cur, upto)
     reach = top if checkpoint is None else max(top, checkpoint.position)
     events = event_rows(cur, reach)
@@ -170,6 +178,8 @@ def verify(
             bad = (position, "the stored row cannot be read (changed)")
             break
         prev = row.link(prev)
+        if progress is not None:
+            progress(1)
         if position <= top:
             if stored is None or stored[0] != position:
                 bad = (position, "an event the ledger never chained (inserted)")

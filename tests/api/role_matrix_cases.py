@@ -112,6 +112,28 @@ def parse(grid: str, columns: dict[str, str]) -> list[tuple[str, str, str]]:
 # (columns, grid) pairs; a column's route is a command when BODIES has it.
 AREAS: list[tuple[dict[str, str], str]] = []
 
+# fmt: off
+# lv POST /audit/ledger/verify: start the ledger's full check (as /audit/ledger).
+TRUST_COLUMNS = {"lv": "ledger-check"}
+TRUST_GRID = """
+              lv
+teacher       3
+substitute    3
+sub_elsewhere .
+other_teacher 3
+class_teacher 3
+deputy        3
+director      3
+admin         A
+secretary     3
+auditor       A
+guardian      3
+other_parent  3
+student       3
+"""
+# fmt: on
+AREAS.append((TRUST_COLUMNS, TRUST_GRID))
+
 CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
 for _columns, _grid in AREAS:
     CELLS += parse(_grid, _columns)

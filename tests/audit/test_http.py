@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ejournal import ledger_check
 from ejournal.service import Service
 from tests.audit.conftest import Recorded
 from tests.audit.support import flip_byte, position_of, set_state
@@ -146,11 +147,44 @@ def test_the_ledger_answers_its_head_and_whether_the_log_matches(
     moment = recorded.history.before_void.isoformat()
     then = get(client, "/ledger", headers, as_of=moment).json()
     assert then["verified"] and then["position"] < ok["position"]
+    assert ok["check"] is None and ok["checked_at"] is None  # never checked yet
     target = position_of(service, "MarkRecorded", 0)
     flip_byte(service, target)
+    # The read does not recompute the chain: it says what the last check found.
+    unseen = get(client, "/ledger", headers).json()
+    assert unseen["verified"] is True and unseen["checked_at"] is None
+    started = client.post("/api/v1/audit/ledger/verify", headers=headers)
+    assert started.status_code == 202, started.text
+    assert started.json()["started"] is True
+    assert started.json()["check"]["state"] == "running"
+    service.ledger_checker.wait()
     broken = get(client, "/ledger", headers).json()
     assert broken["verified"] is False
     assert broken["first_bad_position"] == target
+    assert broken["check"]["state"] == "done"
+    assert broken["check"]["checked"] == target - 1  # the links before it held
+    assert broken["checked_upto"] == ok["position"] and broken["checked_at"]
+
+
+def test_only_one_full_check_runs_at_a_time_and_a_teacher_starts_none(
+    client: TestClient, service: Service, recorded: Recorded
+) -> None:
+    headers = login(client, recorded, "admin")
+    db = service.app.db()
+    assert ledger_check.claim(db, 0)  # a job another process runs
+    busy = client.post("/api/v1/audit/ledger/verify", headers=headers)
+    assert busy.status_code == 202 and busy.json()["started"] is False
+    assert busy.json()["check"]["state"] == "running"
+    ledger_check.check_claimed(db)  # that job ends
+    again = client.post("/api/v1/audit/ledger/verify", headers=headers).json()
+    assert again["started"] is True
+    service.ledger_checker.wait()
+    done = get(client, "/ledger", headers).json()
+    assert done["verified"] is True and done["check"]["state"] == "done"
+    assert done["checked_upto"] == done["position"]
+    teacher = login(client, recorded, "teacher")
+    refused = client.post("/api/v1/audit/ledger/verify", headers=teacher)
+    assert refused.status_code == 403, refused.text
 
 
 def test_the_ledger_answers_even_when_the_views_are_stuck(

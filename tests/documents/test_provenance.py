@@ -135,13 +135,27 @@ def test_the_api_verifies_an_upload_or_the_footer_fields(
         json={"position": found.position, "hash": found.hash},
     )
     assert fields.json()["holds"] is True
+    assert fields.json()["checked_at"] is None  # no full check has run yet
     flip_byte(service, position_of(service, "MarkRecorded"))
+    # Answered from the chain without reading the log: the edit shows once the
+    # next full check has run.
+    unseen = client.post(
+        "/api/v1/documents/verify",
+        headers=headers,
+        data={"position": str(found.position), "hash": found.hash},
+    )
+    assert unseen.status_code == 200 and unseen.json()["holds"] is True
+    check = client.post("/api/v1/audit/ledger/verify", headers=headers)
+    assert check.status_code == 202 and check.json()["started"] is True
+    service.ledger_checker.wait()
     again = client.post(
         "/api/v1/documents/verify",
         headers=headers,
         data={"position": str(found.position), "hash": found.hash},
     )
     assert again.status_code == 200 and again.json()["holds"] is False
+    assert "last full check" in again.json()["problem"]
+    assert again.json()["checked_at"]
 
 
 @pytest.mark.parametrize(

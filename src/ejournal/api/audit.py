@@ -119,7 +119,18 @@ async def mark_history(
 
 @router.get("/ledger", responses=ERRORS)
 async def ledger(actor: ActorDep, service: ServiceDep, as_of: AsOf = None) -> Any:
-    """The chain's head and whether the stored events still match it."""
+    """The chain's head and whether the stored events still match it, as the last
+    full check (``checked_upto``, ``checked_at``) and the log's end say; answered
+    without reading the log."""
     return await run_in_threadpool(
         queries.ledger_status, service, actor, _instant(as_of, "as_of")
     )
+
+
+@router.post("/ledger/verify", status_code=202, responses=ERRORS)
+async def ledger_verify(actor: ActorDep, service: ServiceDep) -> Any:
+    """Start the full check of the chain against every stored event, in the
+    background (one at a time across the server's processes): ``started`` says
+    whether this call started it; GET /audit/ledger shows its progress (``check``)
+    and, once done, its verdict."""
+    return await run_in_threadpool(queries.start_ledger_check, service, actor)

@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 
 import orjson
 
+from ejournal import ledger_check
 from ejournal.domain.errors import Invalid
 from ejournal.projections.event_index import ts_key
 from ejournal.projections.ledger import GENESIS, head
 from ejournal.queries.caught_up import catch_up
 from ejournal.security import Actor
 from ejournal.service import Service
-from ejournal.verification import Checkpoint, verify
 
 FORMAT = "ejournal-document-provenance/1"
 # The PDF info key WeasyPrint writes for <meta name="ejournalprovenance">.
@@ -140,30 +140,52 @@ def stamped(
 
 
 def check(service: Service, position: int, hash_: str) -> dict[str, Any]:
-    """Whether the log, recomputed from its stored events, still links
-    ``position`` with ``hash_``."""
+    """Whether the chain still links ``position`` with ``hash_``, and the log
+    agrees with the chain as far as its end and the last full check say
+    (``checked_at``): answered from the ledger's row, without reading the log. A
+    log edited behind the application's back with its chain rewritten to agree
+    fails here at once (the chain moved); one edited without it, at the next full
+    check (``POST /audit/ledger/verify``, ``ejournal ledger verify --document``,
+    which recomputes the chain itself)."""
     hash_ = hash_.strip().lower()
     if not HASH_RE.match(hash_):
         raise Invalid("hash must be 64 hexadecimal digits", field="hash")
     if position < 0:
         raise Invalid("position must not be negative", field="position")
     catch_up(service)
-    holds = False
     problem: str | None = None
+    with service.app.db().read() as cur:
+        row = cur.execute(
+            "SELECT hash FROM ej_ledger WHERE position = ?", (position,)
+        ).fetchone()
+        last = ledger_check.state(cur)
+    top = int(service.app.recorder.max_notification_id() or 0)
+    last_bad = last.get("last_bad") if last else None
     if position == 0:
-        holds = hash_ == GENESIS.hex()
-    else:
-        with service.app.db().read() as cur:
-            verdict = verify(
-                cur,
-                upto=position,
-                checkpoint=Checkpoint(position, hash_, ""),
-            )
-        holds = verdict.verified
-        problem = verdict.problem
-    if not holds and problem is None:
-        problem = "the log does not hold this position with this hash"
-    return {"position": position, "hash": hash_, "holds": holds, "problem": problem}
+        if hash_ != GENESIS.hex():
+            problem = "the log does not hold this position with this hash"
+    elif row is None:
+        problem = f"the chain has no position {position}"
+    elif str(row["hash"]) != hash_:
+        problem = (
+            f"the chain holds another hash at position {position}: the log was "
+            "changed at or before it"
+        )
+    elif top < position:
+        problem = f"the log ends at position {top}, before the document's"
+    elif last_bad is not None and int(last_bad) <= position:
+        problem = (
+            f"the last full check found the log changed at position {last_bad}: "
+            f"{last['last_problem'] if last else ''}"
+        )
+    return {
+        "position": position,
+        "hash": hash_,
+        "holds": problem is None,
+        "problem": problem,
+        "checked_upto": last.get("last_upto") if last else None,
+        "checked_at": last.get("last_at") if last else None,
+    }
 
 
 def read_document(data: bytes) -> Provenance:

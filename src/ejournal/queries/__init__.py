@@ -24,7 +24,7 @@ from ejournal.queries.journal_cell import (
     mark_history_named,
 )
 from ejournal.queries.journal_grid import journal_grid, lesson_sheet
-from ejournal.queries.ledger import ledger_status
+from ejournal.queries.ledger import ledger_status, start_ledger_check
 from ejournal.queries.listing import (
     list_accounts,
     list_classes,
@@ -78,5 +78,6 @@ __all__ = [
     "pupil_timetable",
     "school_classes",
     "school_settings",
+    "start_ledger_check",
     "summary",
 ]
