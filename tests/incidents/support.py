@@ -16,6 +16,7 @@ import orjson
 import psycopg
 from eventsourcing.persistence import Notification, StoredEvent
 
+from ejournal.domain.base import live_versions
 from ejournal.domain.errors import DomainError, NotFound
 from ejournal.projections import journal
 from ejournal.projections.reader import reader
@@ -242,3 +243,49 @@ def diff(a: dict[Any, Any], b: dict[Any, Any]) -> list[Any]:
         for k in sorted(set(a) | set(b), key=str)
         if a.get(k, "<missing>") != b.get(k, "<missing>")
     ][:5]
+
+
+# -- doors a void does not reopen (domain/base.py) ---------------------------------
+
+OUTLASTING = ("SessionClosed", "AccountBlocked", "PasswordReset")
+
+
+def outlasting_streams(service: Service) -> set[str]:
+    """The account streams holding a voided event whose closing effect outlasts
+    the void: there the store may keep sessions ended and a block that the
+    oracle, without those events, does not have."""
+    streams: dict[str, list[Any]] = {}
+    for e in decoded(service, notifications(service)):
+        streams.setdefault(str(e.originator_id), []).append(e)
+    out = set()
+    for sid, events in streams.items():
+        live = live_versions(events)
+        if any(
+            type(e).__name__ in OUTLASTING and e.originator_version not in live
+            for e in events
+        ):
+            out.add(sid)
+    return out
+
+
+def close_doors_like(real: dict[str, Any], oracle: dict[str, Any]) -> None:
+    """Give the oracle's account state (a document or an aggregate's attributes)
+    the doors the store kept closed: a session the store has ended and the oracle
+    has open, a block the store has and the oracle has not. The other way round
+    (the store open where the oracle is closed) stays a difference."""
+    for session_id, session in oracle.get("sessions", {}).items():
+        kept = real.get("sessions", {}).get(session_id)
+        if kept is not None and kept["closed"] and not session["closed"]:
+            session["closed"] = True
+    if real.get("blocked") and not oracle.get("blocked"):
+        oracle["blocked"] = True
+
+
+def closed_tokens(real_docs: dict[str, Any], streams: set[str]) -> set[tuple[str, str]]:
+    """The token keys of sessions the store has ended on those streams."""
+    return {
+        (f"token:{s['token_hash']}", sid)
+        for sid in streams
+        for s in real_docs.get(sid, {}).get("sessions", {}).values()
+        if s["closed"]
+    }

@@ -43,6 +43,11 @@ class PasswordReset(AccountEvent):
     def apply(self, aggregate: Account) -> None:
         aggregate.password_hash = self.password_hash
         aggregate.blocked = False
+        self.outlast(aggregate)
+
+    def outlast(self, aggregate: Account) -> None:
+        """Voided, the new password and the unblocking go; the sessions it ended
+        stay ended (domain/base.py: a void never reopens a door)."""
         for session in aggregate.sessions.values():
             session["closed"] = True
 
@@ -71,6 +76,10 @@ class SessionClosed(AccountEvent):
         if session is not None:
             session["closed"] = True
 
+    def outlast(self, aggregate: Account) -> None:
+        """Voided, the session stays closed."""
+        self.apply(aggregate)
+
 
 class AccountBlocked(AccountEvent):
     """A compromise was reported: every session dies, login waits for a new
@@ -82,6 +91,11 @@ class AccountBlocked(AccountEvent):
         aggregate.blocked = True
         for session in aggregate.sessions.values():
             session["closed"] = True
+
+    def outlast(self, aggregate: Account) -> None:
+        """Voided, the block and the ended sessions stay, until a password reset
+        by a legitimate administrator."""
+        self.apply(aggregate)
 
 
 class Account(SchoolAggregate):

@@ -8,6 +8,17 @@ An aggregate's state is the fold of its *live* events: an ``EventsVoided`` event
 appended by an incident removes the versions it names, an ``EventReinstated`` event
 brings one back, and both can themselves be voided (voiding a void reinstates its
 targets).
+
+One exception to "a voided event never happened": a void never reopens a door.
+An event class may define ``outlast(aggregate)``, the part of its effect that
+stays when the event is voided; the folds apply it in the event's place (the
+stream documents do the same: projections/streams ``LASTING``). Only security
+effects that close something outlast: sessions ended (a logout, a block, a password
+reset, a deactivation) stay ended and a block stays until a new password, even
+when the event that did it is voided. Voiding a compromised administrator's
+password reset thus takes the password they set away without reviving the
+sessions it ended; voiding their report of a compromise leaves the account
+blocked until a legitimate administrator resets its password.
 """
 
 from __future__ import annotations
@@ -156,6 +167,8 @@ def fold(events: Iterable[Any]) -> Any:
             else:
                 aggregate.version = version - 1
                 event.mutate(aggregate)
+        elif aggregate is not None and hasattr(event, "outlast"):
+            event.outlast(aggregate)  # a door a void does not reopen
         if aggregate is not None:
             aggregate.version = version
     return aggregate

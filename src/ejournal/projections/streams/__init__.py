@@ -49,6 +49,7 @@ _APPLY: dict[type[Any], Handler] = {
     **lessons.APPLY,
     **accounts.APPLY,
 }
+_LASTING: dict[type[Any], Handler] = {**accounts.LASTING}
 _PLACEMENT: dict[str, Placement] = {
     "lesson": lessons.placement,
     "course": courses.course_placement,
@@ -103,6 +104,8 @@ def fold_doc(events: Iterable[Any]) -> Doc | None:
             if doc is None and not hasattr(event, "originator_topic"):
                 continue
             doc = apply(doc, event)
+        elif doc is not None and (outlast := _LASTING.get(type(event))) is not None:
+            outlast(doc, event)  # a door a void does not reopen
     return doc
 
 

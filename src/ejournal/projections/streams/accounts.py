@@ -44,6 +44,10 @@ def _blocked(doc: Doc, e: acc.AccountBlocked) -> None:
     _close_all(doc)
 
 
+def _password_reset_outlasts(doc: Doc, e: acc.PasswordReset) -> None:
+    _close_all(doc)
+
+
 def _reported(doc: Doc, e: inc.CompromiseReported) -> None:
     start(doc, e, "incident", "account_id", "reported_at", "since", "note")
     doc.update(executions=0, voided=0, reinstated=[])
@@ -85,4 +89,13 @@ APPLY: dict[type[Any], Handler] = {
     acc.AccountBlocked: _blocked,
     inc.InvalidationExecuted: _executed,
     inc.ReinstatementNoted: _reinstated,
+}
+
+
+# What a voided event still does (domain/base.py: a void never reopens a door): the
+# same as each event class's ``outlast``.
+LASTING: dict[type[Any], Handler] = {
+    acc.SessionClosed: _closed,
+    acc.AccountBlocked: _blocked,
+    acc.PasswordReset: _password_reset_outlasts,
 }
