@@ -219,17 +219,17 @@ class Account(SchoolAggregate):
             raise Invalid(
                 "a pupil's account keeps its role: deactivate it instead", field="role"
             )
-        if self.roles == [role]:
-            raise Conflict(
-                "that is the account's only role: deactivate the account instead",
-                field="role",
-            )
         if role == "admin" and str(self.id) == meta.actor_id:
             raise Conflict("you cannot revoke your own admin role", field="role")
         if role == "admin" and self.active and other_active_admins == 0:
             raise Conflict(
                 "this is the school's last active administrator: grant the admin "
                 "role to another account first",
+                field="role",
+            )
+        if self.roles == [role]:
+            raise Conflict(
+                "that is the account's only role: deactivate the account instead",
                 field="role",
             )
         self._trigger(RoleRevoked, meta, role=role)
