@@ -287,6 +287,16 @@ def test_change_class_teacher_refusals(env: Env) -> None:
     }
 
 
+def test_a_deactivated_teacher_is_not_made_class_teacher(env: Env) -> None:
+    teacher, _ = new_account(env, "teacher")
+    ok(env, "admin", "deactivate-account", {"account_id": teacher, "reason": "left"})
+    body = {"class_id": env.school.other_class_id, "class_teacher_id": teacher}
+
+    problem = refused(env, "deputy", "change-class-teacher", body, 409)
+
+    assert "deactivated" in problem["detail"]
+
+
 # -- grant-role, revoke-role --------------------------------------------------------
 def test_a_revoked_role_is_refused_on_the_live_session_at_once(env: Env) -> None:
     teacher, session = new_account(env, "teacher", "secretary")

@@ -794,6 +794,8 @@ def _remember(w: World, name: str, body: Body, result: dict[str, Any]) -> None:
         add(w.incidents, result["incident_id"])
     elif name == "request-correction":
         add(w.requests, result["request_id"])
+    elif name == "grant-role" and body["role"] == "teacher":
+        add(w.teachers, body["account_id"])
     if "mark_id" in result:
         add(w.marks, result["mark_id"])
 
