@@ -162,3 +162,32 @@ def test_a_deactivated_teacher_is_not_made_class_teacher(env: Env) -> None:
     problem = refused(env, "deputy", "change-class-teacher", body, 409)
 
     assert "deactivated" in problem["detail"]
+
+
+def test_a_compromised_secretarys_edit_is_voided_and_the_old_name_returns(
+    env: Env,
+) -> None:
+    pupil = env.enroll(env.school.class_id)
+    old = env.doc(pupil)["full_name"]
+    secretary, session = new_account(env, "secretary")
+    since = env.clock()
+    env.clock.advance(seconds=5)
+    ok(env, session, "edit-student", {"student_id": pupil, "full_name": "Чужое Имя"})
+    assert journal_names(env)[pupil] == "Чужое Имя"
+
+    incident = ok(
+        env,
+        "admin",
+        "report-compromise",
+        {
+            "account_id": secretary,
+            "reported_at": env.clock().isoformat(),
+            "since": since.isoformat(),
+            "note": "the password was on a sticky note",
+        },
+    )["incident_id"]
+    voided = ok(env, "admin", "execute-invalidation", {"incident_id": incident})
+
+    assert voided["voided"] >= 1
+    assert journal_names(env)[pupil] == old
+    assert env.doc(pupil)["full_name"] == old
