@@ -448,6 +448,7 @@ CASES = [
          class_teacher_id=DROP),
     case("change-class-teacher", "future-date", 422, "on", on="2027-01-10"),
     case("change-class-teacher", "bad-date", 422, "on", on="23.11.2026"),
+    case("change-class-teacher", "before-the-year", 422, "on", on="2026-08-31"),
     # grant-role, revoke-role
     case("grant-role", "wrong-role", 422, "role", role="wizard"),
     case("grant-role", "student-role", 422, "role", role="student"),

@@ -12,6 +12,7 @@ from ejournal.commands.lookups import need_account_with_role
 from ejournal.domain.errors import Conflict, Invalid
 from ejournal.domain.school_class import SchoolClass
 from ejournal.domain.student import Student
+from ejournal.domain.year import AcademicYear
 
 
 class EditStudent(Body):
@@ -41,7 +42,8 @@ def edit_student(ctx: Context, cmd: EditStudent) -> Outcome:
 
 class ChangeClassTeacher(Body):
     """``class_teacher_id: null`` leaves the class without one; ``on`` (default
-    today) is the date recorded for the change, which takes effect at once."""
+    today; not in the future, nor before the class's year) is the date recorded
+    for the change, which takes effect at once."""
 
     class_id: UUID
     class_teacher_id: UUID | None
@@ -70,5 +72,11 @@ def change_class_teacher(ctx: Context, cmd: ChangeClassTeacher) -> Outcome:
             "the change takes effect at once: `on` cannot be in the future",
             field="on",
         )
+    if cmd.on is not None:
+        year: AcademicYear = ctx.app.peek(klass.year_id, AcademicYear)
+        if on < year.starts_on:
+            raise Invalid(
+                f"the class's year starts on {year.starts_on.isoformat()}", field="on"
+            )
     klass.change_class_teacher(ctx.meta, teacher_id, on)
     return Outcome([klass])
