@@ -80,6 +80,10 @@ class Sessions:
             raise Unauthorized(
                 "the account is blocked until an administrator resets its password"
             )
+        if account.deactivated:
+            raise Unauthorized(
+                "the account is deactivated: an administrator must reactivate it"
+            )
         token = new_token()
         session_id = new_id()
         expires_at = now + self.service.token_ttl
@@ -89,6 +93,10 @@ class Sessions:
         def open_session(current: Account) -> bool:
             # A retry sees the account as it is now: blocked or given a new
             # password meanwhile, the password just checked no longer opens it.
+            if current.deactivated:
+                raise Unauthorized(
+                    "the account is deactivated: an administrator must reactivate it"
+                )
             if current.blocked or current.password_hash != verified:
                 raise Unauthorized("wrong login or password")
             current.open_session(meta, token_hash(token), expires_at)
@@ -192,7 +200,7 @@ def session_of(
     doc: dict[str, Any] | None, digest: str
 ) -> tuple[str, Actor, str] | None:
     """(account id, actor, expiry) of the open session with this token hash."""
-    if doc is None or doc.get("blocked"):
+    if doc is None or doc.get("blocked") or doc.get("deactivated"):
         return None
     for session_id, session in doc["sessions"].items():
         if session["token_hash"] == digest:

@@ -134,6 +134,34 @@ student       3
 # fmt: on
 AREAS.append((TRUST_COLUMNS, TRUST_GRID))
 
+# fmt: off
+# Editing people and accounts: et edit-student, ea edit-account (the secretary:
+# a parent's account, as the body names), ck change-class-teacher, gr grant-role,
+# rr revoke-role, da deactivate-account, ra reactivate-account.
+EDITING_COLUMNS = {
+    "et": "edit-student", "ea": "edit-account", "ck": "change-class-teacher",
+    "gr": "grant-role", "rr": "revoke-role", "da": "deactivate-account",
+    "ra": "reactivate-account",
+}
+EDITING_GRID = """
+              et ea ck gr rr da ra
+teacher       3  3  3  3  3  3  3
+substitute    3  3  3  3  3  3  3
+sub_elsewhere .  .  .  .  .  .  .
+other_teacher 3  3  3  3  3  3  3
+class_teacher 3  3  3  3  3  3  3
+deputy        3  3  A  3  3  3  3
+director      3  3  3  3  3  3  3
+admin         A  A  A  A  A  A  A
+secretary     A  A  3  3  3  3  3
+auditor       3  3  3  3  3  3  3
+guardian      3  3  3  3  3  3  3
+other_parent  3  3  3  3  3  3  3
+student       3  3  3  3  3  3  3
+"""
+# fmt: on
+AREAS.append((EDITING_COLUMNS, EDITING_GRID))
+
 CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
 for _columns, _grid in AREAS:
     CELLS += parse(_grid, _columns)

@@ -134,6 +134,31 @@ def record_substitution(e: Env, **c: Any) -> dict[str, Any]:
 
 
 # command -> (valid body, caller)
+def edit_student(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"student_id": e.school.students[0], "full_name": "Алексеев А."}, **c)
+
+
+def edit_account(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"account_id": e.ids["spare_parent"], "phone": "+7 900 1"}, **c)
+
+
+def change_class_teacher(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"class_id": e.school.class_id,
+                  "class_teacher_id": e.school.accounts["other_teacher"]}, **c)
+
+
+def role_body(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"account_id": e.ids["victim"], "role": "deputy"}, **c)
+
+
+def deactivate_account(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"account_id": e.ids["victim"], "reason": "left"}, **c)
+
+
+def reactivate_account(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"account_id": e.ids["victim"]}, **c)
+
+
 BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "create-account": (create_account, "admin"),
     "reset-password": (reset_password, "admin"),
@@ -153,6 +178,13 @@ BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "record-mark": (record_mark, "teacher"),
     "add-comment": (add_comment, "teacher"),
     "record-substitution": (record_substitution, "deputy"),
+    "edit-student": (edit_student, "secretary"),
+    "edit-account": (edit_account, "admin"),
+    "change-class-teacher": (change_class_teacher, "deputy"),
+    "grant-role": (role_body, "admin"),
+    "revoke-role": (role_body, "admin"),
+    "deactivate-account": (deactivate_account, "admin"),
+    "reactivate-account": (reactivate_account, "admin"),
 }
 
 
@@ -376,6 +408,69 @@ CASES = [
     custom("record-substitution", "same-substitute-again", 409, lambda e:
            record_substitution(e, lesson_id=e.school.lesson_ids[4],
                                substitute_teacher_id=e.school.accounts["substitute"])),
+    # edit-student
+    case("edit-student", "unknown-pupil", 404, student_id=UNKNOWN),
+    case("edit-student", "bad-uuid", 422, "student_id", student_id="anton"),
+    case("edit-student", "no-field", 422, "full_name", full_name=DROP),
+    case("edit-student", "empty-name", 422, "full_name", full_name="  "),
+    case("edit-student", "null-name", 422, "full_name", full_name=None),
+    case("edit-student", "name-too-long", 422, "full_name", full_name="я" * 201),
+    case("edit-student", "bad-birth-date", 422, "birth_date",
+         birth_date="10.03.2015"),
+    case("edit-student", "born-after-admission", 422, "birth_date",
+         full_name=DROP, birth_date="2026-10-01"),
+    case("edit-student", "unchanged", 409, full_name="Алексеев Антон"),
+    case("edit-student", "extra-field", 422, "class_id",
+         class_id="3f0c9a52-8a0e-4a3b-9c55-0d1e2f3a4b5d"),
+    # edit-account
+    case("edit-account", "unknown-account", 404, account_id=UNKNOWN),
+    case("edit-account", "no-field", 422, "full_name", phone=DROP),
+    case("edit-account", "null-name", 422, "full_name", full_name=None),
+    case("edit-account", "bad-email", 422, "email", email="parent.at.mail.ru"),
+    case("edit-account", "email-without-domain", 422, "email", email="parent@mail"),
+    case("edit-account", "email-too-long", 422, "email",
+         email="a" * 250 + "@x.ru"),
+    case("edit-account", "phone-with-letters", 422, "phone", phone="+7 900 CALL"),
+    case("edit-account", "phone-too-short", 422, "phone", phone="123"),
+    case("edit-account", "phone-too-long", 422, "phone", phone="1" * 21),
+    case("edit-account", "email-not-text", 422, "email", email=42),
+    custom("edit-account", "unchanged", 409, lambda e: edit_account(
+        e, phone=DROP, full_name=e.doc(e.ids["spare_parent"])["full_name"])),
+    # change-class-teacher
+    case("change-class-teacher", "unknown-class", 404, class_id=UNKNOWN),
+    case("change-class-teacher", "unknown-teacher", 404, class_teacher_id=UNKNOWN),
+    custom("change-class-teacher", "not-a-teacher", 422, lambda e:
+           change_class_teacher(e, class_teacher_id=e.school.accounts["guardian"]),
+           "class_teacher_id"),
+    custom("change-class-teacher", "same-teacher", 409, lambda e: change_class_teacher(
+        e, class_teacher_id=e.school.accounts["class_teacher"])),
+    case("change-class-teacher", "missing-teacher", 422, "class_teacher_id",
+         class_teacher_id=DROP),
+    case("change-class-teacher", "future-date", 422, "on", on="2027-01-10"),
+    case("change-class-teacher", "bad-date", 422, "on", on="23.11.2026"),
+    case("change-class-teacher", "before-the-year", 422, "on", on="2026-08-31"),
+    # grant-role, revoke-role
+    case("grant-role", "wrong-role", 422, "role", role="wizard"),
+    case("grant-role", "student-role", 422, "role", role="student"),
+    case("grant-role", "role-held", 409, role="teacher"),
+    case("grant-role", "unknown-account", 404, account_id=UNKNOWN),
+    case("grant-role", "missing-role", 422, "role", role=DROP),
+    case("revoke-role", "role-not-held", 409),
+    case("revoke-role", "only-role", 409, role="teacher"),
+    custom("revoke-role", "own-admin-role", 409, lambda e:
+           role_body(e, account_id=e.school.accounts["admin"], role="admin")),
+    case("revoke-role", "unknown-account", 404, account_id=UNKNOWN),
+    case("revoke-role", "bad-uuid", 422, "account_id", account_id="victim"),
+    # deactivate-account, reactivate-account
+    custom("deactivate-account", "yourself", 409, lambda e:
+           deactivate_account(e, account_id=e.school.accounts["admin"])),
+    case("deactivate-account", "missing-reason", 422, "reason", reason=DROP),
+    case("deactivate-account", "blank-reason", 422, "reason", reason="   "),
+    case("deactivate-account", "reason-too-long", 422, "reason", reason=LONG),
+    case("deactivate-account", "unknown-account", 404, account_id=UNKNOWN),
+    case("reactivate-account", "not-deactivated", 409),
+    case("reactivate-account", "unknown-account", 404, account_id=UNKNOWN),
+    case("reactivate-account", "bad-uuid", 422, "account_id", account_id=""),
 ]
 assert {c.command for c in CASES} == set(BASES)
 assert len({c.id for c in CASES}) == len(CASES)

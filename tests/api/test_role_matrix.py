@@ -379,6 +379,55 @@ def update_school_settings(env: Env, role: str) -> dict[str, Any]:
     return {"homework_delay_minutes": 60 + next(FRESH) % 600}
 
 
+def _fresh_account(env: Env, *roles: str) -> str:
+    return str(
+        env.run(
+            "create-account",
+            {
+                "login": env.unique("edit."),
+                "password": PASSWORD,
+                "full_name": "Редактируемый",
+                "roles": list(roles),
+            },
+        )["account_id"]
+    )
+
+
+def edit_student(env: Env, role: str) -> dict[str, Any]:
+    pupil = env.enroll(env.ids["spare_from"])
+    return {"student_id": pupil, "full_name": env.unique("Исправлено ")}
+
+
+def edit_account(env: Env, role: str) -> dict[str, Any]:
+    return {"account_id": _fresh_account(env, "parent"), "phone": "+7 900 000-00-00"}
+
+
+def change_class_teacher(env: Env, role: str) -> dict[str, Any]:
+    klass = env.run(
+        "create-class",
+        {"year_id": env.school.year_id, "name": env.unique("8-"), "grade": 8},
+    )["class_id"]
+    return {"class_id": klass, "class_teacher_id": env.ids["spare_a"]}
+
+
+def grant_role(env: Env, role: str) -> dict[str, Any]:
+    return {"account_id": _fresh_account(env, "teacher"), "role": "deputy"}
+
+
+def revoke_role(env: Env, role: str) -> dict[str, Any]:
+    return {"account_id": _fresh_account(env, "teacher", "deputy"), "role": "deputy"}
+
+
+def deactivate_account(env: Env, role: str) -> dict[str, Any]:
+    return {"account_id": _fresh_account(env, "teacher"), "reason": "left the school"}
+
+
+def reactivate_account(env: Env, role: str) -> dict[str, Any]:
+    account_id = _fresh_account(env, "teacher")
+    env.run("deactivate-account", {"account_id": account_id, "reason": "on leave"})
+    return {"account_id": account_id}
+
+
 BODIES: dict[str, Body] = {
     "create-account": create_account,
     "reset-password": reset_password,
@@ -412,6 +461,13 @@ BODIES: dict[str, Body] = {
     "execute-invalidation": execute_invalidation,
     "reinstate-event": reinstate_event,
     "update-school-settings": update_school_settings,
+    "edit-student": edit_student,
+    "edit-account": edit_account,
+    "change-class-teacher": change_class_teacher,
+    "grant-role": grant_role,
+    "revoke-role": revoke_role,
+    "deactivate-account": deactivate_account,
+    "reactivate-account": reactivate_account,
 }
 
 

@@ -247,7 +247,7 @@ def diff(a: dict[Any, Any], b: dict[Any, Any]) -> list[Any]:
 
 # -- doors a void does not reopen (domain/base.py) ---------------------------------
 
-OUTLASTING = ("SessionClosed", "AccountBlocked", "PasswordReset")
+OUTLASTING = ("SessionClosed", "AccountBlocked", "PasswordReset", "AccountDeactivated")
 
 
 def outlasting_streams(service: Service) -> set[str]:
@@ -277,8 +277,11 @@ def close_doors_like(real: dict[str, Any], oracle: dict[str, Any]) -> None:
         kept = real.get("sessions", {}).get(session_id)
         if kept is not None and kept["closed"] and not session["closed"]:
             session["closed"] = True
-    if real.get("blocked") and not oracle.get("blocked"):
-        oracle["blocked"] = True
+    for door in ("blocked", "deactivated"):
+        if real.get(door) and not oracle.get(door):
+            oracle[door] = True
+            if door == "deactivated" and "deactivated_reason" in real:
+                oracle["deactivated_reason"] = real["deactivated_reason"]
 
 
 def closed_tokens(real_docs: dict[str, Any], streams: set[str]) -> set[tuple[str, str]]:

@@ -673,6 +673,57 @@ def _update_school_settings(w: World, a: Actor, p: Picks) -> Body:
     return {"min_marks_one_hour": 1 + p.int(3)}
 
 
+def _edit_student(w: World, a: Actor, p: Picks) -> Body:
+    body: Body = {"student_id": p.one(w.students)}
+    choice = p.int(3)
+    if choice != 1:
+        body["full_name"] = f"Pupil {p.int(50)}"
+    if choice != 0:
+        body["birth_date"] = p.one(["2015-03-10", "2016-01-02", None])
+    return body
+
+
+def _edit_account(w: World, a: Actor, p: Picks) -> Body:
+    body: Body = {"account_id": p.one([*w.accounts, *w.parents, w.t.x, w.t.y])}
+    choice = p.int(3)
+    if choice == 0:
+        body["full_name"] = f"Someone {p.int(9)}"
+    elif choice == 1:
+        body["email"] = p.one(["a@school.ru", "b@school.ru", None])
+    else:
+        body["phone"] = p.one(["+7 900 000-00-01", "8 912 111 22 33", None])
+    return body
+
+
+def _change_class_teacher(w: World, a: Actor, p: Picks) -> Body:
+    body: Body = {
+        "class_id": p.one(w.classes),
+        "class_teacher_id": p.one([None, w.t.x, w.t.y, *w.teachers]),
+    }
+    if p.int(2):
+        body["on"] = p.one(["2026-11-16", "2026-11-23"])
+    return body
+
+
+ROLE_CHOICES = ["deputy", "teacher", "parent", "admin", "director"]
+
+
+def _grant_role(w: World, a: Actor, p: Picks) -> Body:
+    return {"account_id": p.one(w.accounts), "role": p.one(ROLE_CHOICES)}
+
+
+def _revoke_role(w: World, a: Actor, p: Picks) -> Body:
+    return {"account_id": p.one(w.accounts), "role": p.one(ROLE_CHOICES)}
+
+
+def _deactivate_account(w: World, a: Actor, p: Picks) -> Body:
+    return {"account_id": p.one(w.accounts), "reason": "left the school"}
+
+
+def _reactivate_account(w: World, a: Actor, p: Picks) -> Body:
+    return {"account_id": p.one(w.accounts)}
+
+
 BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "create-account": _create_account,
     "reset-password": _reset_password,
@@ -706,6 +757,13 @@ BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "add-plan-topics": _add_plan_topics,
     "update-school-settings": _update_school_settings,
     "acknowledge-diary": _acknowledge_diary,
+    "edit-student": _edit_student,
+    "edit-account": _edit_account,
+    "change-class-teacher": _change_class_teacher,
+    "grant-role": _grant_role,
+    "revoke-role": _revoke_role,
+    "deactivate-account": _deactivate_account,
+    "reactivate-account": _reactivate_account,
 }
 
 
@@ -739,6 +797,8 @@ def _remember(w: World, name: str, body: Body, result: dict[str, Any]) -> None:
         add(w.incidents, result["incident_id"])
     elif name == "request-correction":
         add(w.requests, result["request_id"])
+    elif name == "grant-role" and body["role"] == "teacher":
+        add(w.teachers, body["account_id"])
     if "mark_id" in result:
         add(w.marks, result["mark_id"])
 

@@ -46,8 +46,9 @@ from schemathesis.transport.prepare import get_exclude_headers
 
 from ejournal.api.app import create_app
 from ejournal.domain.errors import DomainError
+from ejournal.projections.reader import reader
 from ejournal.service import Service
-from tests.builders import PASSWORD, FakeClock, School, build_school
+from tests.builders import PASSWORD, ROLES, FakeClock, School, build_school
 
 CHECKS = [
     not_a_server_error,
@@ -117,15 +118,28 @@ class Target:
 
     def restore(self, caller: str) -> None:
         """A fresh session for ``caller``: past any login throttle, with the known
-        password, unblocked."""
+        password, unblocked, active again and with its own roles (a fuzzed
+        deactivate-account, grant-role or revoke-role may have changed them)."""
         self.clock.advance(minutes=16)
         service = self.service
+        system = service.system_actor()
         account_id = self.school.accounts[caller]
         service.execute(
-            service.system_actor(),
+            system,
             "reset-password",
             {"account_id": account_id, "new_password": PASSWORD},
         )
+        with reader(service.app) as views:
+            doc = views.doc(account_id) or {}
+        if doc.get("deactivated"):
+            service.execute(system, "reactivate-account", {"account_id": account_id})
+        roles, own = set(doc.get("roles") or []), set(ROLES[caller])
+        for role in sorted(own - roles):
+            body = {"account_id": account_id, "role": role}
+            service.execute(system, "grant-role", body)
+        for role in sorted(roles - own):
+            body = {"account_id": account_id, "role": role}
+            service.execute(system, "revoke-role", body)
         answer = service.login(self.school.logins[caller], PASSWORD, "127.0.0.1")
         self.tokens[caller] = str(answer["token"])
 

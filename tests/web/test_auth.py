@@ -153,3 +153,26 @@ def test_an_unknown_page_and_a_bad_moment_get_a_page_not_a_500(web: Web) -> None
     assert bad.status_code == 200 and "Момент — дата и время" in bad.text
     edge = b.get("/?as_of=0001-01-01T00:00")
     assert edge.status_code == 200 and "между 1900 и 2199" in edge.text
+
+
+def test_a_deactivated_account_is_told_so_once_the_password_matches(web: Web) -> None:
+    # Given an account deactivated by the administrator
+    account_id = web.run(
+        "create-account",
+        {
+            "login": "web.leaver",
+            "password": "correct-horse-9",
+            "full_name": "Leaver",
+            "roles": ["teacher"],
+        },
+    )["account_id"]
+    web.run("deactivate-account", {"account_id": account_id, "reason": "left"})
+    b = web.anonymous()
+    b.get("/login")
+    # When it signs in with a wrong password, then with the right one
+    wrong = b.post("/login", {"login": "web.leaver", "password": "nope"})
+    right = b.post("/login", {"login": "web.leaver", "password": "correct-horse-9"})
+    # Then only the right password learns that the account is deactivated
+    assert wrong.status_code == 401 and "отключена" not in wrong.text
+    assert right.status_code == 401 and "Учётная запись отключена" in right.text
+    assert "ej_session" not in right.headers.get("set-cookie", "")

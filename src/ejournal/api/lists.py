@@ -195,7 +195,8 @@ async def accounts(
         Query(max_length=200, description="A part of the login or name, any case"),
     ] = None,
     active: Annotated[
-        bool | None, Query(description="false: only accounts blocked from login")
+        bool | None,
+        Query(description="false: only accounts blocked or deactivated"),
     ] = None,
     limit: Limit = 100,
     after: After = None,

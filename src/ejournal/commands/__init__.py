@@ -21,6 +21,7 @@ from ejournal.commands.base import (
 from ejournal.commands import accounts, school_year, roster, courses
 from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
+from ejournal.commands import editing, account_admin
 
 # isort: on
 
@@ -30,11 +31,13 @@ __all__ = [
     "CommandSpec",
     "Context",
     "Outcome",
+    "account_admin",
     "accounts",
     "command",
     "corrections",
     "courses",
     "diary",
+    "editing",
     "incidents",
     "lesson_entries",
     "marks",

@@ -55,6 +55,18 @@ class GroupCreated(ClassEvent):
         }
 
 
+class ClassTeacherChanged(ClassEvent):
+    """Another teacher (or none) is the class teacher from ``on``: the old one
+    loses the class journal, the new one gains it."""
+
+    from_teacher_id: str | None
+    to_teacher_id: str | None
+    on: str
+
+    def apply(self, aggregate: SchoolClass) -> None:
+        aggregate.class_teacher_id = self.to_teacher_id
+
+
 class SchoolClass(SchoolAggregate):
     def __init__(
         self, year_id: str, name: str, grade: int, class_teacher_id: str | None
@@ -111,6 +123,24 @@ class SchoolClass(SchoolAggregate):
             )
         self._trigger(
             StudentLeft, meta, student_id=student_id, on=on.isoformat(), reason=reason
+        )
+
+    def change_class_teacher(
+        self, meta: Meta, teacher_id: str | None, on: date
+    ) -> None:
+        if teacher_id == self.class_teacher_id:
+            detail = (
+                "the class has no class teacher"
+                if teacher_id is None
+                else "that teacher is already the class teacher"
+            )
+            raise Conflict(detail, field="class_teacher_id")
+        self._trigger(
+            ClassTeacherChanged,
+            meta,
+            from_teacher_id=self.class_teacher_id,
+            to_teacher_id=teacher_id,
+            on=on.isoformat(),
         )
 
     def create_group(

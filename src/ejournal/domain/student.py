@@ -70,6 +70,17 @@ class DiaryAcknowledged(StudentEvent):
         )
 
 
+class StudentDetailsEdited(StudentEvent):
+    """The pupil's name or birth date changed from now on (an earlier ``as_of``
+    still shows the old ones): only the fields in ``changes``."""
+
+    changes: dict[str, str | None]
+
+    def apply(self, aggregate: Student) -> None:
+        for name, value in self.changes.items():
+            setattr(aggregate, name, value)
+
+
 class Student(SchoolAggregate):
     def __init__(
         self, full_name: str, birth_date: str | None, class_id: str, on: str
@@ -117,6 +128,31 @@ class Student(SchoolAggregate):
             StudentWithdrawn, meta, class_id=class_id, on=on.isoformat(), reason=reason
         )
         return class_id
+
+    def edit_details(self, meta: Meta, fields: dict[str, str | None]) -> None:
+        """``fields``: full_name and/or birth_date (ISO, or None to clear it); the
+        ones already so are left out, and an edit that changes nothing is a
+        conflict."""
+        if not fields:
+            raise Invalid(
+                "name at least one of full_name, birth_date", field="full_name"
+            )
+        if "full_name" in fields and not fields["full_name"]:
+            raise Invalid("a pupil keeps a name", field="full_name")
+        admitted = self.placements[0][1]
+        birth = fields.get("birth_date")
+        if birth is not None and admitted is not None and birth >= admitted:
+            raise Invalid(
+                f"the birth date must be before the admission date {admitted}",
+                field="birth_date",
+            )
+        changes = {k: v for k, v in fields.items() if getattr(self, k) != v}
+        if not changes:
+            raise Conflict(
+                f"the pupil already has that {', '.join(fields)}",
+                field=next(iter(fields)),
+            )
+        self._trigger(StudentDetailsEdited, meta, changes=changes)
 
     def link_guardian(self, meta: Meta, account_id: str) -> None:
         if account_id in self.guardians:

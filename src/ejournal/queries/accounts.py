@@ -40,6 +40,7 @@ def accounts(
             "full_name": d["full_name"],
             "roles": sorted(d.get("roles") or []),
             "blocked": bool(d.get("blocked")),
+            "deactivated": bool(d.get("deactivated")),
             "student_id": d.get("student_id"),
             "created_at": d.get("created_at"),
             "open_sessions": sum(

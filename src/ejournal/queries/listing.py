@@ -319,7 +319,13 @@ def list_guardians(
         rows.append(
             (
                 _fold(a["full_name"]),
-                {"account_id": a["id"], "full_name": a["full_name"], "children": mine},
+                {
+                    "account_id": a["id"],
+                    "full_name": a["full_name"],
+                    "email": a.get("email"),
+                    "phone": a.get("phone"),
+                    "children": mine,
+                },
             )
         )
     return paged(rows, "account_id", page)
@@ -335,8 +341,9 @@ def list_accounts(
     as_of: datetime | None = None,
     page: Page = PAGE,
 ) -> Row:
-    """Accounts by login: name, roles, and whether login is blocked (after a
-    compromise, until a new password). ``q`` looks in the login and the name."""
+    """Accounts by login: name, contacts, roles, and whether login is open
+    (``active``): not blocked (after a compromise, until a new password) nor
+    deactivated (until reactivated). ``q`` looks in the login and the name."""
     actor.require(*ACCOUNT_LISTERS)
     with reader(service.app, as_of) as r:
         docs = r.all_of_kind("account")
@@ -348,13 +355,21 @@ def list_accounts(
                 "login": a["login"],
                 "full_name": a["full_name"],
                 "roles": sorted(a["roles"]),
-                "active": not a["blocked"],
+                "email": a.get("email"),
+                "phone": a.get("phone"),
+                "active": _active(a),
+                "blocked": bool(a["blocked"]),
+                "deactivated": bool(a.get("deactivated")),
                 "student_id": a.get("student_id"),
             },
         )
         for a in docs
         if (role is None or role in a["roles"])
-        and (active is None or active is not bool(a["blocked"]))
+        and (active is None or active is _active(a))
         and _matches(q, a["login"], a["full_name"])
     ]
     return paged(rows, "account_id", page)
+
+
+def _active(account: Doc) -> bool:
+    return not account["blocked"] and not account.get("deactivated")

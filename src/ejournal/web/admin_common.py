@@ -56,6 +56,13 @@ EVENT_LABELS = {
     "EventReinstated": "событие восстановлено",
     "SchoolSettingsCreated": "настройки школы",
     "SchoolSettingsChanged": "настройки изменены",
+    "AccountDetailsEdited": "данные учётной записи изменены",
+    "RoleGranted": "роль выдана",
+    "RoleRevoked": "роль отозвана",
+    "AccountDeactivated": "учётная запись отключена",
+    "AccountReactivated": "учётная запись включена",
+    "StudentDetailsEdited": "данные ученика изменены",
+    "ClassTeacherChanged": "сменён классный руководитель",
 }
 
 KIND_LABELS = {

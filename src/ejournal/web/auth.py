@@ -100,6 +100,9 @@ async def login(
             401: "Неверный логин или пароль.",
             429: "Слишком много неудачных попыток: подождите 15 минут.",
         }.get(exc.status, exc.detail)
+        if exc.status == 401 and "deactivated" in exc.detail:
+            # Said only after the password matched (sessions.Sessions.login).
+            message = "Учётная запись отключена: обратитесь к администратору школы."
         response = _login_page(
             request,
             login=login,

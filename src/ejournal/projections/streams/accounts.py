@@ -11,7 +11,7 @@ from ejournal.projections.streams.common import Doc, Handler, Start, _ts, start
 
 def _created(doc: Doc, e: acc.AccountCreated) -> None:
     start(doc, e, "account", "login", "full_name", "roles", "student_id")
-    doc.update(blocked=False, sessions={})
+    doc.update(blocked=False, deactivated=False, email=None, phone=None, sessions={})
 
 
 def _opened(doc: Doc, e: acc.SessionOpened) -> None:
@@ -46,6 +46,31 @@ def _blocked(doc: Doc, e: acc.AccountBlocked) -> None:
 
 def _password_reset_outlasts(doc: Doc, e: acc.PasswordReset) -> None:
     _close_all(doc)
+
+
+def _edited(doc: Doc, e: acc.AccountDetailsEdited) -> None:
+    doc.update(e.changes)
+
+
+def _granted(doc: Doc, e: acc.RoleGranted) -> None:
+    if e.role not in doc["roles"]:
+        doc["roles"].append(e.role)
+
+
+def _revoked(doc: Doc, e: acc.RoleRevoked) -> None:
+    if e.role in doc["roles"]:
+        doc["roles"].remove(e.role)
+
+
+def _deactivated(doc: Doc, e: acc.AccountDeactivated) -> None:
+    doc["deactivated"] = True
+    doc["deactivated_reason"] = e.reason
+    _close_all(doc)
+
+
+def _reactivated(doc: Doc, e: acc.AccountReactivated) -> None:
+    doc["deactivated"] = False
+    doc["deactivated_reason"] = None
 
 
 def _reported(doc: Doc, e: inc.CompromiseReported) -> None:
@@ -87,6 +112,11 @@ APPLY: dict[type[Any], Handler] = {
     acc.SessionClosed: _closed,
     acc.PasswordReset: _password_reset,
     acc.AccountBlocked: _blocked,
+    acc.AccountDetailsEdited: _edited,
+    acc.RoleGranted: _granted,
+    acc.RoleRevoked: _revoked,
+    acc.AccountDeactivated: _deactivated,
+    acc.AccountReactivated: _reactivated,
     inc.InvalidationExecuted: _executed,
     inc.ReinstatementNoted: _reinstated,
 }
@@ -98,4 +128,5 @@ LASTING: dict[type[Any], Handler] = {
     acc.SessionClosed: _closed,
     acc.AccountBlocked: _blocked,
     acc.PasswordReset: _password_reset_outlasts,
+    acc.AccountDeactivated: _deactivated,
 }

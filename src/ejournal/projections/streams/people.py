@@ -52,6 +52,15 @@ def _group(doc: Doc, e: cls.GroupCreated) -> None:
     doc["groups"][e.group_id] = {"name": e.name, "student_ids": list(e.student_ids)}
 
 
+def _class_teacher(doc: Doc, e: cls.ClassTeacherChanged) -> None:
+    doc["class_teacher_id"] = e.to_teacher_id
+    doc["class_teacher_since"] = e.on
+
+
+def _student_edited(doc: Doc, e: stu.StudentDetailsEdited) -> None:
+    doc.update(e.changes)
+
+
 def _transferred(doc: Doc, e: stu.StudentTransferred) -> None:
     doc["class_id"] = e.to_class_id
     doc["placements"][-1][2] = e.on
@@ -111,6 +120,8 @@ APPLY: dict[type[Any], Handler] = {
     cls.StudentJoined: _joined,
     cls.StudentLeft: _left,
     cls.GroupCreated: _group,
+    cls.ClassTeacherChanged: _class_teacher,
+    stu.StudentDetailsEdited: _student_edited,
     stu.StudentTransferred: _transferred,
     stu.StudentWithdrawn: _withdrawn,
     stu.GuardianLinked: _guardian,
