@@ -21,6 +21,7 @@ from ejournal.commands.base import (
 from ejournal.commands import accounts, school_year, roster, courses
 from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
+from ejournal.commands import year_close
 
 # isort: on
 
@@ -41,4 +42,5 @@ __all__ = [
     "roster",
     "school_year",
     "settings",
+    "year_close",
 ]

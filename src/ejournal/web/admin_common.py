@@ -55,6 +55,10 @@ EVENT_LABELS = {
     "EventReinstated": "событие восстановлено",
     "SchoolSettingsCreated": "настройки школы",
     "SchoolSettingsChanged": "настройки изменены",
+    "YearClosed": "учебный год закрыт",
+    "YearPromoted": "приказ о переводе",
+    "StudentPromoted": "ученик переведён в следующий класс",
+    "AcademicDebtCleared": "академическая задолженность ликвидирована",
 }
 
 KIND_LABELS = {
