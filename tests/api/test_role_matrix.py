@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from ejournal.security import Actor
+from tests.api import year_bodies
 from tests.api.conftest import API, PROBLEM_JSON, Env
 from tests.api.role_matrix_cases import CELLS, ROUTES
 from tests.builders import PASSWORD
@@ -412,6 +413,7 @@ BODIES: dict[str, Body] = {
     "execute-invalidation": execute_invalidation,
     "reinstate-event": reinstate_event,
     "update-school-settings": update_school_settings,
+    **year_bodies.BODIES,
 }
 
 
@@ -475,6 +477,8 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "pupil-marks": f"/students/{school.students[0]}/marks",
         "pupil-timetable": f"/students/{school.students[0]}/timetable",
         "acknowledgements": f"/classes/{school.class_id}/acknowledgements",
+        "year-close-check": f"/years/{school.year_id}/close-check",
+        "year-debts": f"/years/{school.year_id}/debts",
     }[route]
 
 
