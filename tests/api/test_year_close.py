@@ -15,7 +15,8 @@ from tests.api.conftest import API, PROBLEM_JSON, Env
 
 
 def post(env: Env, who: str, name: str, body: dict[str, Any]) -> Any:
-    return env.client.post(f"{API}/commands/{name}", headers=env.headers[who], json=body)
+    headers = env.headers[who]
+    return env.client.post(f"{API}/commands/{name}", headers=headers, json=body)
 
 
 def get(env: Env, who: str, path: str) -> Any:

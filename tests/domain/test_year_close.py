@@ -19,8 +19,14 @@ from ejournal.domain.promotion import (
 )
 from ejournal.domain.student import Student
 from ejournal.domain.year import AcademicYear, YearClosed, YearOpened, YearPromoted
-from tests.domain.builders import CLASS_A, CLASS_B, Stream, StudentStream, meta
-from tests.domain.builders import only_event
+from tests.domain.builders import (
+    CLASS_A,
+    CLASS_B,
+    Stream,
+    StudentStream,
+    meta,
+    only_event,
+)
 
 ORDER = ("12-о", date(2027, 5, 30))
 NEXT_START = date(2027, 9, 1)

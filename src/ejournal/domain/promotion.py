@@ -62,10 +62,9 @@ class AcademicDebtCleared(StudentEvent):
     on: str
 
     def apply(self, aggregate: Student) -> None:
-        debts_of(aggregate)[self.course_id]["cleared"] = {
-            "value": self.value,
-            "on": self.on,
-        }
+        debt = debts_of(aggregate).get(self.course_id)
+        if debt is not None:  # None: the promotion that recorded it was voided
+            debt["cleared"] = {"value": self.value, "on": self.on}
 
 
 def promote(

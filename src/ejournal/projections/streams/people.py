@@ -125,7 +125,10 @@ def _promoted(doc: Doc, e: pro.StudentPromoted) -> None:
 
 
 def _debt_cleared(doc: Doc, e: pro.AcademicDebtCleared) -> None:
-    doc["debts"][e.course_id]["cleared"] = {
+    debt = doc.setdefault("debts", {}).get(e.course_id)
+    if debt is None:  # the promotion that recorded it was voided
+        return
+    debt["cleared"] = {
         "value": e.value,
         "on": e.on,
         "recorded_at": _ts(e),
