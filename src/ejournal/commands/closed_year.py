@@ -15,6 +15,10 @@ A year counts as it stands in the store before the command (the close itself
 writes to an open year). Bare events (an incident's voids and reinstatements) are
 not checked: a void of a compromised session's event in a closed year is allowed
 (security over read-only). The closing commands themselves are exempt.
+
+A command the domain refused (409, 422) whose body names a closed year's year,
+class, course or lesson is answered with the closed year's reason instead: the
+year being closed is why it cannot be done, whatever else is wrong with it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from ejournal.domain.year import AcademicYear
 from ejournal.store import SchoolApp
 
 EXEMPT = frozenset({"close-academic-year", "promote-students"})
+# Commands whose body names a closed year's course or year by design.
+BODY_EXEMPT = EXEMPT | {"clear-academic-debt"}
 PLACEMENT_FIELDS = ("class_id", "from_class_id", "to_class_id")
 LINK_FIELDS = ("year_id", "class_id", "course_id", "lesson_id")
 
@@ -114,3 +120,24 @@ def refuse_closed_years(app: SchoolApp, command: str, aggregates: list[Any]) -> 
     if command in EXEMPT:
         return
     ClosedYearGuard(app, aggregates).check(aggregates)
+
+
+def closed_reason_of_body(app: SchoolApp, command: str, payload: Any) -> str | None:
+    """The reason a closed year gives, if the body names one of its streams."""
+    if command in BODY_EXEMPT or not isinstance(payload, dict):
+        return None
+    guard = ClosedYearGuard(app, [])
+    for field in (*LINK_FIELDS, "to_class_id"):
+        value = payload.get(field)
+        if not isinstance(value, str):
+            continue
+        try:
+            year_id = guard._year_of(
+                "class_id" if field == "to_class_id" else field, value
+            )
+        except (ValueError, NotFound):
+            continue
+        reason = guard.reason(year_id) if year_id else None
+        if reason is not None:
+            return reason
+    return None
