@@ -9,8 +9,13 @@ test continues from the state the one before left.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from ejournal.commands.closed_year import refuse_closed_years
+from ejournal.domain.errors import Conflict
 from tests.api.conftest import API, PROBLEM_JSON, Env
 
 
@@ -272,3 +277,38 @@ def test_a_deputy_clears_the_debt(env: Env) -> None:
     [debt] = get(env, "director", f"/years/{school.year_id}/debts")["items"]
     assert debt["cleared"]["value"] == "3"
     refused(env, post(env, "deputy", "clear-academic-debt", body), 409)
+
+
+def test_the_generic_check_covers_aggregates_it_does_not_know(env: Env) -> None:
+    """A later area's aggregate that names a closed year's course is refused; a
+    pupil's change that is no placement, and a bare void, pass."""
+    app = env.service.app
+    later = SimpleNamespace(
+        id="x", course_id=env.school.course_id, pending_events=[SimpleNamespace()]
+    )
+    with pytest.raises(Conflict, match="is closed"):
+        refuse_closed_years(app, "move-lesson", [later])
+    pupil = SimpleNamespace(id="p", pending_events=[SimpleNamespace(full_name="X")])
+    refuse_closed_years(app, "edit-pupil", [pupil])
+    refuse_closed_years(app, "execute-invalidation", [SimpleNamespace(versions=[2])])
+
+
+def test_a_void_in_the_closed_year_is_allowed(env: Env) -> None:
+    """Security over read-only: the teacher's session is reported compromised and
+    their annual marks in the closed year are voided."""
+    school = env.school
+    r = post(env, "admin", "report-compromise", {
+        "account_id": school.accounts["other_teacher"],
+        "reported_at": env.clock().isoformat(),
+        "since": "2026-11-22T00:00:00+00:00", "note": "a stolen laptop",
+    })
+    assert r.status_code == 200, r.text
+    r = post(env, "admin", "execute-invalidation", {
+        "incident_id": r.json()["incident_id"],
+    })
+    assert r.status_code == 200, r.text
+    answer = check(env)
+    assert answer["state"] == "closed"
+    assert [(b["student_id"], b["course_id"]) for b in answer["blocking"]] == [
+        (school.other_student, school.other_course_id)
+    ]
