@@ -1,5 +1,6 @@
-"""Closing an academic year, promoting its pupils and clearing academic debts:
-given a history, when deciding, then the events (or the refusal)."""
+"""Closing an academic year and recording its promotion order: given a history,
+when deciding, then the events (or the refusal). A pupil's outcome and debts:
+test_promotion.py."""
 
 from __future__ import annotations
 
@@ -11,14 +12,9 @@ import pytest
 from ejournal.domain.base import fold
 from ejournal.domain.errors import Conflict, Invalid
 from ejournal.domain.year import AcademicYear, YearClosed, YearOpened, YearPromoted
-from tests.domain.builders import (
-    Stream,
-    meta,
-    only_event,
-)
+from tests.domain.builders import Stream, meta, only_event
 
 ORDER = ("12-о", date(2027, 5, 30))
-NEXT_START = date(2027, 9, 1)
 
 
 class YearStream(Stream):
