@@ -19,12 +19,15 @@ class Views:
         self.by_id = {d["id"]: d for d in docs}
 
     def children(self, kind: str, parents: list[str]) -> list[dict[str, Any]]:
-        parent = "year_id" if kind == "class" else "class_id"
+        parent = {"class": "year_id", "course": "class_id"}.get(kind, "course_id")
         return [d for d in self.by_id.values()
                 if d["kind"] == kind and d[parent] in parents]
 
     def docs(self, ids: Any) -> dict[str, dict[str, Any]]:
         return {i: self.by_id[i] for i in ids if i in self.by_id}
+
+    def doc(self, stream_id: str) -> dict[str, Any] | None:
+        return self.by_id.get(stream_id)
 
 
 def klass(roster: dict[str, list[list[str | None]]], groups: Any = None) -> Any:
@@ -95,3 +98,11 @@ def test_failing_annual_marks_are_listed_for_the_director() -> None:
         Views(klass(STAYS), course({("p1", "annual"): "2"})), YEAR  # type: ignore[arg-type]
     )
     assert [(f["student_id"], f["annual"]) for f in answer["failing"]] == [("p1", "2")]
+
+
+def test_a_pending_correction_request_blocks_until_decided() -> None:
+    marked = course({("p1", "annual"): "4"})
+    request = {"id": "r", "kind": "correction", "course_id": "c",
+               "student_id": "p1", "status": "pending"}
+    assert blocking(klass(STAYS), marked, request) == [("p1", "c")]
+    assert blocking(klass(STAYS), marked, {**request, "status": "approved"}) == []

@@ -7,13 +7,16 @@ the class (of their group, for a group's course), an annual mark or a recorded
 reason for its absence: an annual, exam or final value ``exempt``,
 ``not_attested`` or ``ungraded`` (осв, н/а, безотм), or a deferral of a period
 mark (отсрочка) still without its period mark. A pupil who left the class before
-the last day (transferred, withdrawn) needs nothing here.
+the last day (transferred, withdrawn) needs nothing here. A correction request of
+the year's courses still awaiting the director blocks too: a closed year could
+never decide it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ejournal.domain.correction import PENDING
 from ejournal.domain.course import SPECIAL_MARKS, course_mark_id
 from ejournal.projections.reader import Reader
 from ejournal.projections.streams import Doc
@@ -86,6 +89,7 @@ def readiness(r: Reader, year: Doc) -> dict[str, Any]:
                 if annual is not None or _has_reason(course, sid):
                     continue
                 blocking.append({**entry, "missing": "annual mark"})
+    blocking += _pending_corrections(r, classes, courses, pupils)
     return {
         "year_id": year["id"],
         "name": year["name"],
@@ -95,6 +99,34 @@ def readiness(r: Reader, year: Doc) -> dict[str, Any]:
         "blocking": blocking,
         "failing": failing,
     }
+
+
+def _pending_corrections(
+    r: Reader, classes: list[Doc], courses: list[Doc], pupils: dict[str, Doc]
+) -> list[dict[str, Any]]:
+    """A correction request still undecided: once the year is closed nobody could
+    decide it, so it blocks the close too."""
+    names = {k["id"]: k["name"] for k in classes}
+    by_id = {c["id"]: c for c in courses}
+    out = []
+    for request in r.children("correction", list(by_id)):
+        if request.get("status") != PENDING:
+            continue
+        course = by_id[request["course_id"]]
+        sid = str(request.get("student_id"))
+        out.append(
+            {
+                "class_id": course["class_id"],
+                "class_name": names.get(course["class_id"]),
+                "student_id": sid,
+                "full_name": (pupils.get(sid) or r.doc(sid) or {}).get("full_name"),
+                "course_id": course["id"],
+                "subject": course["subject"],
+                "missing": "decision on a correction request",
+                "request_id": request["id"],
+            }
+        )
+    return out
 
 
 def _has_reason(course: Doc, student_id: str) -> bool:
@@ -114,9 +146,11 @@ def problem_entries(blocking: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "field": f"blocking[{i}]",
-            "message": (
-                f"{b['class_name']}, {b['full_name']}, {b['subject']}: no annual "
-                "mark and no recorded reason"
+            "message": f"{b['class_name']}, {b['full_name']}, {b['subject']}: "
+            + (
+                "no annual mark and no recorded reason"
+                if b["missing"] == "annual mark"
+                else "a correction request awaits the director's decision"
             ),
             "class_id": b["class_id"],
             "student_id": b["student_id"],
