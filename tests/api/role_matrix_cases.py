@@ -161,6 +161,34 @@ student       3  3  3  3  3  3  3
 """
 # fmt: on
 AREAS.append((EDITING_COLUMNS, EDITING_GRID))
+# The year's close (docs/year-close.md): cy close-academic-year, ps
+# promote-students (the director's order; the administrator closes the year too,
+# DOMAIN.md), cd clear-academic-debt (director, deputy); yc
+# /years/{id}/close-check and yd /years/{id}/debts (those who run or prepare the
+# close, and the auditor, who reads everything).
+# fmt: off
+YEAR_COLUMNS = {
+    "cy": "close-academic-year", "ps": "promote-students",
+    "cd": "clear-academic-debt", "yc": "year-close-check", "yd": "year-debts",
+}
+YEAR_GRID = """
+              cy ps cd yc yd
+teacher       3  3  3  3  3
+substitute    3  3  3  3  3
+sub_elsewhere .  .  .  .  .
+other_teacher 3  3  3  3  3
+class_teacher 3  3  3  3  3
+deputy        3  3  A  A  A
+director      A  A  A  A  A
+admin         A  A  3  A  A
+secretary     3  3  3  3  3
+auditor       3  3  3  A  A
+guardian      3  3  3  3  3
+other_parent  3  3  3  3  3
+student       3  3  3  3  3
+"""
+# fmt: on
+AREAS.append((YEAR_COLUMNS, YEAR_GRID))
 
 CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
 for _columns, _grid in AREAS:

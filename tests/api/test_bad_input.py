@@ -157,6 +157,22 @@ def deactivate_account(e: Env, **c: Any) -> dict[str, Any]:
 
 def reactivate_account(e: Env, **c: Any) -> dict[str, Any]:
     return with_({"account_id": e.ids["victim"]}, **c)
+def close_academic_year(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"year_id": e.school.year_id, "order_no": "57-о",
+                  "on": "2027-06-01"}, **c)
+
+
+def promote_students(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"year_id": e.school.year_id, "next_year_id": e.ids["next_year"],
+                  "order": {"number": "58-о", "date": "2027-06-01"},
+                  "decisions": [{"student_id": e.school.students[0],
+                                 "outcome": "promoted"}]}, **c)
+
+
+def clear_academic_debt(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"student_id": e.school.students[0],
+                  "course_id": e.school.course_id, "value": "3",
+                  "on": "2026-11-20"}, **c)
 
 
 BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
@@ -185,6 +201,9 @@ BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "revoke-role": (role_body, "admin"),
     "deactivate-account": (deactivate_account, "admin"),
     "reactivate-account": (reactivate_account, "admin"),
+    "close-academic-year": (close_academic_year, "director"),
+    "promote-students": (promote_students, "director"),
+    "clear-academic-debt": (clear_academic_debt, "deputy"),
 }
 
 
@@ -471,6 +490,34 @@ CASES = [
     case("reactivate-account", "not-deactivated", 409),
     case("reactivate-account", "unknown-account", 404, account_id=UNKNOWN),
     case("reactivate-account", "bad-uuid", 422, "account_id", account_id=""),
+    # close-academic-year
+    case("close-academic-year", "bad-year-uuid", 422, "year_id", year_id="2026/27"),
+    case("close-academic-year", "unknown-year", 404, year_id=UNKNOWN),
+    case("close-academic-year", "order-too-long", 422, "order_no", order_no=LONG),
+    case("close-academic-year", "bad-date", 422, "on", on="31.05.2027"),
+    case("close-academic-year", "extra-field", 422, "force", force=True),
+    case("close-academic-year", "marks-missing", 409),
+    custom("close-academic-year", "before-the-year", 422, lambda e:
+           close_academic_year(e, year_id=e.ids["next_year"], on="2026-01-01"), "on"),
+    # promote-students
+    case("promote-students", "missing-order", 422, "order", order=DROP),
+    case("promote-students", "order-without-number", 422, "order.number",
+         order={"date": "2027-06-01"}),
+    case("promote-students", "bad-outcome", 422, "decisions[0].outcome",
+         decisions=[{"student_id": UNKNOWN, "outcome": "expelled"}]),
+    case("promote-students", "bad-debt-uuid", 422, "decisions[0].debts[0]",
+         decisions=[{"student_id": UNKNOWN, "outcome": "conditional",
+                     "debts": ["math"]}]),
+    case("promote-students", "unknown-next-year", 404, next_year_id=UNKNOWN),
+    case("promote-students", "unknown-year", 404, year_id=UNKNOWN),
+    case("promote-students", "year-not-closed", 409),
+    # clear-academic-debt
+    case("clear-academic-debt", "failing-value", 422, "value", value="2"),
+    case("clear-academic-debt", "no-such-debt", 422, "course_id"),
+    case("clear-academic-debt", "unknown-pupil", 404, student_id=UNKNOWN),
+    case("clear-academic-debt", "unknown-course", 404, course_id=UNKNOWN),
+    case("clear-academic-debt", "in-the-future", 422, "on", on="2030-01-01"),
+    case("clear-academic-debt", "bad-date", 422, "on", on="tomorrow"),
 ]
 assert {c.command for c in CASES} == set(BASES)
 assert len({c.id for c in CASES}) == len(CASES)
@@ -566,6 +613,12 @@ QUERY_CASES: dict[str, tuple[str, int]] = {
     "diary-longer-than-a-year": (
         "/students/{pupil}/diary?from=2025-01-01&to=2026-11-16", 422),
     "diary-bad-date": ("/students/{pupil}/diary?from=16.11.2026", 422),
+    "close-check-unknown-year": ("/years/{unknown}/close-check", 404),
+    "close-check-bad-year-id": ("/years/2026-27/close-check", 404),
+    "close-check-course-id": ("/years/{course}/close-check", 404),
+    "close-check-as-of-garbage": ("/years/{unknown}/close-check?as_of=soon", 422),
+    "debts-unknown-year": ("/years/{unknown}/debts", 404),
+    "debts-as-of-naive": ("/years/{unknown}/debts?as_of=2026-11-23T10:00:00", 422),
 }
 
 

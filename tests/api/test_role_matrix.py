@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from ejournal.security import Actor
+from tests.api import year_bodies
 from tests.api.conftest import API, PROBLEM_JSON, Env
 from tests.api.role_matrix_cases import CELLS, ROUTES
 from tests.builders import PASSWORD
@@ -468,6 +469,7 @@ BODIES: dict[str, Body] = {
     "revoke-role": revoke_role,
     "deactivate-account": deactivate_account,
     "reactivate-account": reactivate_account,
+    **year_bodies.BODIES,
 }
 
 
@@ -531,6 +533,8 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "pupil-marks": f"/students/{school.students[0]}/marks",
         "pupil-timetable": f"/students/{school.students[0]}/timetable",
         "acknowledgements": f"/classes/{school.class_id}/acknowledgements",
+        "year-close-check": f"/years/{school.year_id}/close-check",
+        "year-debts": f"/years/{school.year_id}/debts",
     }[route]
 
 

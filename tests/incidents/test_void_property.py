@@ -106,6 +106,9 @@ class Template:
     lessons: list[str]
     marks: list[str]
     requests: list[str]
+    # Later years, their classes and pupils (_later_years): years a history can
+    # close, promote and whose debts it can clear.
+    later: tuple[tuple[str, ...], ...] = ((), (), ())
 
     def __repr__(self) -> str:
         return f"Template(<{len(self.events)} events>)"
@@ -272,6 +275,13 @@ def template(fast_hashes: None) -> Template:
                     {"mark_id": marks[-3], "value": "5", "reason": "retaken"},
                 )["request_id"]
             )
+        later = _later_years(
+            run,
+            lambda n, b: service.execute(
+                _actor(x, "actor.x", "actor.x-session-0"), n, b
+            ),
+            x,
+        )
         events = [
             StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
             for n in notifications(service)
@@ -290,7 +300,76 @@ def template(fast_hashes: None) -> Template:
         lessons,
         marks,
         requests,
+        later=later,
     )
+
+
+Run = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def _later_years(run: Run, as_x: Run, x: str) -> tuple[tuple[str, ...], ...]:
+    """Years after the school's: 2027/28 open with a class 6А and its pupil;
+    2028/29 open; 2027/28 closed with a class 9Б whose pupil failed its course (a
+    promotion to draw, with a debt); 2027/28 closed and promoted into 2028/29, its
+    pupil carrying a debt (a clearing to draw). Returns (years, classes,
+    pupils)."""
+
+    def year(start: int, i: int) -> str:
+        span = {"starts_on": f"{start}-09-01", "ends_on": f"{start + 1}-05-31"}
+        body = {"name": f"{start}/{start + 1} {i}", **span}
+        return str(
+            run("open-academic-year", {**body, "periods": [{"name": "I", **span}]})[
+                "year_id"
+            ]
+        )
+
+    years = [year(2027, 1), year(2028, 2), year(2027, 3), year(2027, 4)]
+    classes: list[str] = []
+    pupils: list[str] = []
+    for year_id, name, grade in (
+        (years[0], "6А", 6),
+        (years[2], "9Б", 9),
+        (years[3], "9В", 9),
+    ):
+        classes.append(
+            run("create-class", {"year_id": year_id, "name": name, "grade": grade})[
+                "class_id"
+            ]
+        )
+        pupils.append(
+            run(
+                "enroll-student",
+                {"class_id": classes[-1], "full_name": name, "on": "2027-09-01"},
+            )["student_id"]
+        )
+    for year_id, klass, pupil in zip(years[2:], classes[1:], pupils[1:], strict=True):
+        course = run(
+            "create-course",
+            {
+                "year_id": year_id,
+                "class_id": klass,
+                "subject": "Химия",
+                "teacher_id": x,
+                "hours_per_week": 2,
+            },
+        )["course_id"]
+        as_x(
+            "set-final-mark",
+            {"course_id": course, "student_id": pupil, "kind": "annual", "value": "2"},
+        )
+        run("close-academic-year", {"year_id": year_id, "on": "2028-05-31"})
+    promoted = run(
+        "promote-students",
+        {
+            "year_id": years[3],
+            "next_year_id": years[1],
+            "order": {"number": "1-о", "date": "2026-11-20"},
+            "decisions": [
+                {"student_id": pupils[2], "outcome": "conditional", "debts": [course]}
+            ],
+        },
+    )
+    return tuple(years), (*classes, *promoted["class_ids"]), tuple(pupils)
 
 
 def _slot(day: str, slot: int) -> dict[str, Any]:
@@ -410,11 +489,18 @@ def _reset_password(w: World, a: Actor, p: Picks) -> Body:
 
 
 def _open_academic_year(w: World, a: Actor, p: Picks) -> Body:
+    start = 2027 + p.int(2)  # a year after the school's, or the one after that
     return {
         "name": f"Year {p.int(3)}",
-        "starts_on": "2027-09-01",
-        "ends_on": "2028-05-31",
-        "periods": [{"name": "I", "starts_on": "2027-09-01", "ends_on": "2028-05-31"}],
+        "starts_on": f"{start}-09-01",
+        "ends_on": f"{start + 1}-05-31",
+        "periods": [
+            {
+                "name": "I",
+                "starts_on": f"{start}-09-01",
+                "ends_on": f"{start + 1}-05-31",
+            }
+        ],
     }
 
 
@@ -431,11 +517,13 @@ def _create_class(w: World, a: Actor, p: Picks) -> Body:
 
 
 def _enroll_student(w: World, a: Actor, p: Picks) -> Body:
-    return {
-        "class_id": p.one(w.classes),
-        "full_name": f"Pupil {p.int(50)}",
-        "on": p.one(["2026-09-01", "2026-11-18"]),
-    }
+    klass = p.one(w.classes)
+    on = p.one(["2026-09-01", "2026-11-18"])
+    with reader(w.service.app) as views:
+        year = views.doc((views.doc(klass) or {}).get("year_id") or klass)
+    if year and year["starts_on"] > on:  # a later year's class: its first day
+        on = year["starts_on"]
+    return {"class_id": klass, "full_name": f"Pupil {p.int(50)}", "on": on}
 
 
 def _transfer_student(w: World, a: Actor, p: Picks) -> Body:
@@ -724,6 +812,83 @@ def _reactivate_account(w: World, a: Actor, p: Picks) -> Body:
     return {"account_id": p.one(w.accounts)}
 
 
+def _close_academic_year(w: World, a: Actor, p: Picks) -> Body:
+    """Mostly a later year (no marks due: it closes); the school's own year closes
+    only once every pupil has annual marks, so it is mostly refused."""
+    with reader(w.service.app) as views:
+        years = views.docs(w.years)
+    open_ = [y for y in w.years if y in years and not years[y].get("closed")]
+    year = p.one(open_) if open_ and p.int(4) else p.one(w.years)
+    return {"year_id": year, "order_no": f"{p.int(9)}-о", "on": "2029-06-01"}
+
+
+def _year_pupils(w: World, year_id: str) -> list[tuple[str, str]]:
+    """(pupil, class) of the year's classes' current members."""
+    with reader(w.service.app) as views:
+        classes = views.children("class", [year_id])
+    return [
+        (sid, k["id"])
+        for k in classes
+        for sid, spans in sorted(k["roster"].items())
+        if spans[-1][1] is None
+    ]
+
+
+def _promote_students(w: World, a: Actor, p: Picks) -> Body:
+    with reader(w.service.app) as views:
+        years = views.docs(w.years)
+    closed = [
+        y
+        for y in w.years
+        if years.get(y, {}).get("closed") and not years[y].get("promoted")
+    ]
+    year = p.one(closed) if closed and p.int(4) else p.one(w.years)
+    ends = years.get(year, {}).get("ends_on", "")
+    later = [y for y in w.years if years.get(y, {}).get("starts_on", "") > ends]
+    next_year = p.one(later) if later and p.int(4) else p.one(w.years)
+    pupils = _year_pupils(w, year)
+    decisions: list[Body] = []
+    # Mostly valid outcomes (a wrong one refuses the whole order); sometimes none
+    # (everyone promoted by default).
+    for sid, klass in p.some(pupils, 3) if pupils and p.int(3) else []:
+        with reader(w.service.app) as views:
+            courses = [c["id"] for c in views.children("course", [klass])]
+            grade = (views.doc(klass) or {}).get("grade", 0)
+        outcome = p.one(
+            ["conditional", "promoted", "conditional", "repeat", "graduated"]
+        )
+        if p.int(4) and (
+            (outcome == "conditional" and not courses)
+            or (outcome == "graduated" and grade not in (9, 11))
+        ):
+            outcome = "repeat"
+        decision: Body = {"student_id": sid, "outcome": outcome}
+        if outcome == "conditional":
+            decision["debts"] = p.some(courses or w.courses, 2)
+        decisions.append(decision)
+    return {
+        "year_id": year,
+        "next_year_id": next_year,
+        "order": {"number": f"{p.int(9)}-о", "date": "2026-11-20"},
+        "decisions": decisions,
+    }
+
+
+def _clear_academic_debt(w: World, a: Actor, p: Picks) -> Body:
+    with reader(w.service.app) as views:
+        docs = views.docs(w.students)
+    debts = [
+        (sid, cid) for sid, d in sorted(docs.items()) for cid in d.get("debts", {})
+    ]
+    student, course = p.one(debts) if debts else (p.one(w.students), p.one(w.courses))
+    return {
+        "student_id": student,
+        "course_id": course,
+        "value": p.one(["3", "4", "5"]),
+        "on": "2026-11-23",
+    }
+
+
 BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "create-account": _create_account,
     "reset-password": _reset_password,
@@ -764,6 +929,9 @@ BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "revoke-role": _revoke_role,
     "deactivate-account": _deactivate_account,
     "reactivate-account": _reactivate_account,
+    "close-academic-year": _close_academic_year,
+    "promote-students": _promote_students,
+    "clear-academic-debt": _clear_academic_debt,
 }
 
 
@@ -799,6 +967,9 @@ def _remember(w: World, name: str, body: Body, result: dict[str, Any]) -> None:
         add(w.requests, result["request_id"])
     elif name == "grant-role" and body["role"] == "teacher":
         add(w.teachers, body["account_id"])
+    elif name == "promote-students":
+        for klass in result["class_ids"]:
+            add(w.classes, klass)
     if "mark_id" in result:
         add(w.marks, result["mark_id"])
 
@@ -831,6 +1002,9 @@ FREQUENT = {
     "correct-mark": 2,
     "set-period-mark": 2,
     "login": 2,
+    "close-academic-year": 2,
+    "promote-students": 2,
+    "clear-academic-debt": 2,
 }
 # Logins and logouts are not commands: they go through Service.login/logout.
 SESSION_STEPS = ("login", "logout")
@@ -1030,9 +1204,9 @@ def check(stores: Stores, template: Template, case: Case) -> None:
             accounts=[t.x, t.y, t.z, *t.parents],
             parents=list(t.parents),
             teachers=[],
-            years=[t.year],
-            classes=list(t.classes),
-            students=list(t.students),
+            years=[t.year, *t.later[0]],
+            classes=[*t.classes, *t.later[1]],
+            students=[*t.students, *t.later[2]],
             courses=list(t.courses),
             lessons=list(t.lessons),
             marks=list(t.marks),

@@ -23,6 +23,7 @@ from ejournal.api import (
     reports,
     session,
     spreadsheets,
+    years,
 )
 from ejournal.commands import COMMANDS
 from ejournal.service import Service
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(printouts.router, prefix=API_PREFIX)
     app.include_router(spreadsheets.router, prefix=API_PREFIX)
     app.include_router(imports.router, prefix=API_PREFIX)
+    app.include_router(years.router, prefix=API_PREFIX)
     install_pages(app)
     app.add_middleware(commands.BodyLimit)
     # A year's journal grid is about a megabyte of HTML; small answers (a

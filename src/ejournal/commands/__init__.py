@@ -22,6 +22,7 @@ from ejournal.commands import accounts, school_year, roster, courses
 from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
 from ejournal.commands import editing, account_admin
+from ejournal.commands import year_close
 
 # isort: on
 
@@ -44,4 +45,5 @@ __all__ = [
     "roster",
     "school_year",
     "settings",
+    "year_close",
 ]

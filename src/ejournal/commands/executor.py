@@ -19,6 +19,7 @@ import orjson
 from pydantic import ValidationError
 
 from ejournal.commands.base import COMMANDS, Context
+from ejournal.commands.closed_year import closed_reason_of_body, refuse_closed_years
 from ejournal.domain.base import new_id
 from ejournal.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ejournal.security import Actor
@@ -112,7 +113,15 @@ class Executor:
             with self.service.deciding, self.service.views() as views:
                 rules = self.service.rules_for(views)
                 ctx = Context(self.service.app, views, actor, now, rules, command_id)
-                outcome = spec.handler(ctx, cmd)
+                try:
+                    outcome = spec.handler(ctx, cmd)
+                except (Conflict, Invalid) as exc:
+                    reason = closed_reason_of_body(self.service.app, name, payload)
+                    if reason is not None:
+                        raise Conflict(reason) from exc
+                    raise
+            # A closed year is read-only, whichever command writes to it.
+            refuse_closed_years(self.service.app, name, outcome.aggregates)
             events = [
                 {
                     "stream_id": str(e.originator_id),

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from ejournal.domain.base import Meta, SchoolAggregate, SchoolEvent, meta_fields
-from ejournal.domain.errors import Invalid
+from ejournal.domain.errors import Conflict, Invalid
 
 
 class YearEvent(SchoolEvent):
@@ -20,6 +20,33 @@ class YearOpened(YearEvent, SchoolAggregate.Created):
     ends_on: str
     periods: list[dict[str, str]]
     holidays: list[dict[str, str]]
+
+
+class YearClosed(YearEvent):
+    """The year is closed on the director's order: from now on it is read-only."""
+
+    order_no: str | None
+    on: str
+
+    def apply(self, aggregate: AcademicYear) -> None:
+        aggregate.closed = {"order_no": self.order_no, "on": self.on}
+
+
+class YearPromoted(YearEvent):
+    """The pupils of the closed year are promoted into ``next_year_id`` by an order
+    (приказ о переводе); the pupils' own streams say each one's outcome."""
+
+    next_year_id: str
+    order_no: str
+    order_date: str
+    counts: dict[str, int]
+
+    def apply(self, aggregate: AcademicYear) -> None:
+        aggregate.promoted = {
+            "next_year_id": self.next_year_id,
+            "order_no": self.order_no,
+            "order_date": self.order_date,
+        }
 
 
 class AcademicYear(SchoolAggregate):
@@ -36,6 +63,59 @@ class AcademicYear(SchoolAggregate):
         self.ends_on = date.fromisoformat(ends_on)
         self.periods = [dict(p) for p in periods]
         self.holidays = [dict(h) for h in holidays]
+        self.closed: dict[str, str | None] | None = None
+        self.promoted: dict[str, str] | None = None
+
+    def closed_reason(self) -> str | None:
+        """Why nothing of the year may change any more, or None while it is open."""
+        closed = getattr(self, "closed", None)
+        if closed is None:
+            return None
+        order = closed["order_no"]
+        by = f"order {order} of {closed['on']}" if order else f"on {closed['on']}"
+        return f"the academic year {self.name} is closed ({by})"
+
+    def close(self, meta: Meta, *, order_no: str | None, on: date) -> None:
+        """Close the year (the blocking list is checked by the caller, over the
+        views: every pupil has an annual mark or a recorded reason)."""
+        if self.closed_reason() is not None:
+            raise Conflict(f"the academic year {self.name} is already closed")
+        if on < self.starts_on:
+            raise Invalid(
+                f"the year cannot be closed before it starts ({self.starts_on})",
+                field="on",
+            )
+        self._trigger(YearClosed, meta, order_no=order_no, on=on.isoformat())
+
+    def record_promotion(
+        self,
+        meta: Meta,
+        *,
+        next_year: AcademicYear,
+        order_no: str,
+        order_date: date,
+        counts: dict[str, int],
+    ) -> None:
+        if self.closed_reason() is None:
+            raise Conflict(
+                f"close the academic year {self.name} before promoting its pupils"
+            )
+        if getattr(self, "promoted", None) is not None:
+            raise Conflict(f"the pupils of {self.name} have already been promoted")
+        if next_year.id == self.id or next_year.starts_on <= self.ends_on:
+            raise Invalid(
+                "the next year must start after this one ends", field="next_year_id"
+            )
+        if next_year.closed_reason() is not None:
+            raise Conflict(next_year.closed_reason() or "", field="next_year_id")
+        self._trigger(
+            YearPromoted,
+            meta,
+            next_year_id=str(next_year.id),
+            order_no=order_no,
+            order_date=order_date.isoformat(),
+            counts=counts,
+        )
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on

@@ -85,6 +85,9 @@ def list_years(
                     for p in y["periods"]
                 ],
                 "holidays": [dict(h) for h in y.get("holidays") or []],
+                "state": "closed" if y.get("closed") else "open",
+                "closed": y.get("closed"),
+                "promoted": y.get("promoted"),
             },
         )
         for y in docs

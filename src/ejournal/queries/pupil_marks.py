@@ -52,6 +52,7 @@ def pupil_marks(
                 "periods": [],
                 "courses": [],
                 "holidays": [],
+                **year_end(student),
             }
         lo, hi = str(year["starts_on"]), str(year["ends_on"])
         rules = service.rules_for(r)
@@ -84,6 +85,7 @@ def pupil_marks(
             )
     courses.sort(key=lambda c: (c["subject"], c["course_id"]))
     return {
+        **year_end(student),
         "student_id": student_id,
         "year": {"year_id": year["id"], "name": year["name"]},
         "periods": [
@@ -113,3 +115,12 @@ def _year_of(r: Reader, student: Doc, day: str) -> Doc | None:
         if year["starts_on"] <= day <= year["ends_on"]:
             return year
     return max(years.values(), key=lambda y: str(y["starts_on"]))
+
+
+def year_end(student: Doc) -> dict[str, Any]:
+    """The pupil's academic debts (академическая задолженность, open or cleared)
+    and year-end outcomes (promoted, conditional, repeat, graduated)."""
+    return {
+        "debts": list(student.get("debts", {}).values()),
+        "outcomes": list(student.get("outcomes", [])),
+    }

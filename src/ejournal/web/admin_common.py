@@ -63,6 +63,10 @@ EVENT_LABELS = {
     "AccountReactivated": "учётная запись включена",
     "StudentDetailsEdited": "данные ученика изменены",
     "ClassTeacherChanged": "сменён классный руководитель",
+    "YearClosed": "учебный год закрыт",
+    "YearPromoted": "приказ о переводе",
+    "StudentPromoted": "ученик переведён в следующий класс",
+    "AcademicDebtCleared": "академическая задолженность ликвидирована",
 }
 
 KIND_LABELS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ejournal.domain import promotion as pro
 from ejournal.domain import school_class as cls
 from ejournal.domain import settings as sts
 from ejournal.domain import student as stu
@@ -86,6 +87,64 @@ def _acknowledged(doc: Doc, e: stu.DiaryAcknowledged) -> None:
     week[e.guardian_account_id] = _ts(e)
 
 
+def _year_closed(doc: Doc, e: yr.YearClosed) -> None:
+    doc["closed"] = {
+        "order_no": e.order_no,
+        "on": e.on,
+        "closed_at": _ts(e),
+        "closed_by": e.actor_id,
+    }
+
+
+def _year_promoted(doc: Doc, e: yr.YearPromoted) -> None:
+    doc["promoted"] = {
+        "next_year_id": e.next_year_id,
+        "order_no": e.order_no,
+        "order_date": e.order_date,
+        "counts": dict(e.counts),
+        "recorded_at": _ts(e),
+    }
+
+
+def _promoted(doc: Doc, e: pro.StudentPromoted) -> None:
+    doc["class_id"] = e.to_class_id
+    doc["placements"][-1][2] = e.on
+    if e.to_class_id is not None:
+        doc["placements"].append([e.to_class_id, e.on, None])
+    doc.setdefault("outcomes", []).append(
+        {
+            "year_id": e.year_id,
+            "outcome": e.outcome,
+            "from_class_id": e.from_class_id,
+            "to_class_id": e.to_class_id,
+            "on": e.on,
+            "order_no": e.order_no,
+            "order_date": e.order_date,
+        }
+    )
+    debts = doc.setdefault("debts", {})
+    for debt in e.debts:
+        debts[debt["course_id"]] = {
+            "course_id": debt["course_id"],
+            "subject": debt["subject"],
+            "year_id": e.year_id,
+            "since": e.order_date,
+            "cleared": None,
+        }
+
+
+def _debt_cleared(doc: Doc, e: pro.AcademicDebtCleared) -> None:
+    debt = doc.setdefault("debts", {}).get(e.course_id)
+    if debt is None:  # the promotion that recorded it was voided
+        return
+    debt["cleared"] = {
+        "value": e.value,
+        "on": e.on,
+        "recorded_at": _ts(e),
+        "recorded_by": e.actor_id,
+    }
+
+
 def year_placement(doc: Doc) -> tuple[str | None, str | None]:
     return None, doc["starts_on"]
 
@@ -127,4 +186,8 @@ APPLY: dict[type[Any], Handler] = {
     stu.GuardianLinked: _guardian,
     stu.ConsentRecorded: _consent,
     stu.DiaryAcknowledged: _acknowledged,
+    yr.YearClosed: _year_closed,
+    yr.YearPromoted: _year_promoted,
+    pro.StudentPromoted: _promoted,
+    pro.AcademicDebtCleared: _debt_cleared,
 }
