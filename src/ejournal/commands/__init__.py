@@ -21,6 +21,7 @@ from ejournal.commands.base import (
 from ejournal.commands import accounts, school_year, roster, courses
 from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
+from ejournal.commands import notifications
 
 # isort: on
 
@@ -38,6 +39,7 @@ __all__ = [
     "incidents",
     "lesson_entries",
     "marks",
+    "notifications",
     "roster",
     "school_year",
     "settings",

@@ -77,6 +77,13 @@ def _acknowledged(doc: Doc, e: stu.DiaryAcknowledged) -> None:
     week[e.guardian_account_id] = _ts(e)
 
 
+def _notifications(doc: Doc, e: stu.NotificationsSet) -> None:
+    """A guardian's choice of e-mails (docs/notifications.md)."""
+    doc.setdefault("notifications", {})[e.guardian_account_id] = (
+        stu.notification_choice(e)
+    )
+
+
 def year_placement(doc: Doc) -> tuple[str | None, str | None]:
     return None, doc["starts_on"]
 
@@ -116,4 +123,5 @@ APPLY: dict[type[Any], Handler] = {
     stu.GuardianLinked: _guardian,
     stu.ConsentRecorded: _consent,
     stu.DiaryAcknowledged: _acknowledged,
+    stu.NotificationsSet: _notifications,
 }
