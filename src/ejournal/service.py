@@ -76,6 +76,9 @@ class Service:
         self.follow = follow
         self.commands = Executor(self)
         self.sessions = Sessions(self)
+        # The e-mail notifier's thread, when EJOURNAL_SMTP_HOST is set
+        # (docs/notifications.md).
+        self.notifier: Any = None
 
     def rules_for(self, views: Reader) -> SchoolRules:
         """The school's rules as its settings stand in these views (current, or as
@@ -91,6 +94,9 @@ class Service:
         self.runner.start(follow=self.follow)
         self.app.trust_cache = self.caching = True
         self.writer.start()
+        from ejournal.notify.notifier import start_notifier
+
+        self.notifier = start_notifier(self)
         # What starting made (modules, schemas, pools) lives as long as the
         # service: keep it out of the collector's full passes, which otherwise
         # cost tens of milliseconds in the middle of requests.
@@ -110,6 +116,8 @@ class Service:
 
     def close(self) -> None:
         self.app.trust_cache = self.caching = False
+        if self.notifier is not None:
+            self.notifier.stop()
         self.writer.stop()
         self.runner.stop()
         self.app.close()

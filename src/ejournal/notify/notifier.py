@@ -289,3 +289,16 @@ class Notifier:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+
+
+def start_notifier(service: Any) -> Notifier | None:
+    """The notifier as a thread of the service, when EJOURNAL_SMTP_HOST is set;
+    EJOURNAL_NOTIFY_POLL: seconds between its rounds (default 10)."""
+    import os
+
+    settings = SmtpSettings.from_environment()
+    if settings is None:
+        return None
+    notifier = Notifier(service.app, settings, clock=service.clock, rules=service.rules)
+    notifier.start(float(os.environ.get("EJOURNAL_NOTIFY_POLL") or 10.0))
+    return notifier
