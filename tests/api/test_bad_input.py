@@ -133,6 +133,11 @@ def record_substitution(e: Env, **c: Any) -> dict[str, Any]:
                   "substitute_teacher_id": e.ids["spare_b"], "reason": "курсы"}, **c)
 
 
+def set_notifications(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"student_id": e.school.students[0], "email": "mama@example.org",
+                  "low_marks": True, "absences": True}, **c)
+
+
 # command -> (valid body, caller)
 BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "create-account": (create_account, "admin"),
@@ -153,6 +158,7 @@ BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "record-mark": (record_mark, "teacher"),
     "add-comment": (add_comment, "teacher"),
     "record-substitution": (record_substitution, "deputy"),
+    "set-notifications": (set_notifications, "guardian"),
 }
 
 
@@ -376,6 +382,18 @@ CASES = [
     custom("record-substitution", "same-substitute-again", 409, lambda e:
            record_substitution(e, lesson_id=e.school.lesson_ids[4],
                                substitute_teacher_id=e.school.accounts["substitute"])),
+    # set-notifications
+    case("set-notifications", "missing-pupil", 422, "student_id",
+         student_id=DROP),
+    case("set-notifications", "bad-email", 422, "email", email="mama at home"),
+    case("set-notifications", "email-too-long", 422, "email",
+         email="a" * 250 + "@x.org"),
+    case("set-notifications", "not-a-bool", 422, "low_marks", low_marks="maybe"),
+    case("set-notifications", "unknown-topic", 422, "sms", sms=True),
+    case("set-notifications", "topics-without-email", 422, "email", email=DROP),
+    case("set-notifications", "unknown-pupil", 404, student_id=UNKNOWN),
+    custom("set-notifications", "another-familys-pupil", 404, lambda e:
+           set_notifications(e, student_id=e.school.students[1])),
 ]
 assert {c.command for c in CASES} == set(BASES)
 assert len({c.id for c in CASES}) == len(CASES)

@@ -379,6 +379,15 @@ def update_school_settings(env: Env, role: str) -> dict[str, Any]:
     return {"homework_delay_minutes": 60 + next(FRESH) % 600}
 
 
+def set_notifications(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "student_id": env.school.students[0],
+        "email": "guardian@example.org",
+        "low_marks": next(FRESH) % 2 == 0,
+        "weekly_digest": True,
+    }
+
+
 BODIES: dict[str, Body] = {
     "create-account": create_account,
     "reset-password": reset_password,
@@ -412,6 +421,7 @@ BODIES: dict[str, Body] = {
     "execute-invalidation": execute_invalidation,
     "reinstate-event": reinstate_event,
     "update-school-settings": update_school_settings,
+    "set-notifications": set_notifications,
 }
 
 
@@ -475,6 +485,7 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "pupil-marks": f"/students/{school.students[0]}/marks",
         "pupil-timetable": f"/students/{school.students[0]}/timetable",
         "acknowledgements": f"/classes/{school.class_id}/acknowledgements",
+        "notification-choice": f"/students/{school.students[0]}/notifications",
     }[route]
 
 

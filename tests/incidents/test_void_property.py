@@ -670,6 +670,23 @@ def _update_school_settings(w: World, a: Actor, p: Picks) -> Body:
     return {"min_marks_one_hour": 1 + p.int(3)}
 
 
+def _set_notifications(w: World, a: Actor, p: Picks) -> Body:
+    """A guardian's choice of e-mails, mostly about one of their own children;
+    now and then all false (opting out)."""
+    with reader(w.service.app) as views:
+        docs = views.docs(w.students)
+    mine = [sid for sid, d in docs.items() if a.account_id in d["guardians"]]
+    on = p.int(4) > 0
+    return {
+        "student_id": p.one(mine) if mine and p.int(5) else p.one(w.students),
+        "email": f"parent{p.int(3)}@example.org" if on else None,
+        "period_marks": on and p.int(2) == 1,
+        "low_marks": on,
+        "absences": on and p.int(2) == 1,
+        "weekly_digest": on and p.int(2) == 1,
+    }
+
+
 BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "create-account": _create_account,
     "reset-password": _reset_password,
@@ -703,6 +720,7 @@ BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "add-plan-topics": _add_plan_topics,
     "update-school-settings": _update_school_settings,
     "acknowledge-diary": _acknowledge_diary,
+    "set-notifications": _set_notifications,
 }
 
 
