@@ -231,3 +231,53 @@ def test_a_crash_between_sending_and_marking_resends_with_the_same_message_id(
     assert restarted.tick()["sent"] == 1
     assert [m["Message-ID"] for m in box.messages] == [row["message_id"]] * 2
     assert restarted.tick()["sent"] == 0
+
+
+def test_mails_not_yet_sent_stop_at_an_opt_out_or_a_withdrawn_consent(
+    service: Service, school: School, client: TestClient,
+    inbox: tuple[Inbox, SmtpSettings],
+) -> None:  # fmt: skip
+    box, settings = inbox
+    notifier = notifier_for(service, settings)
+    guardian = login(client, school, "guardian")
+    opt_in(client, school)
+    mark(client, school, "2")
+    post(client, guardian, "set-notifications", {"student_id": school.students[0]})
+    opt_in(client, school)
+    mark(client, school, "1", lesson=1)
+    post(client, login(client, school, "secretary"), "record-consent", {
+        "student_id": school.students[0],
+        "guardian_account_id": school.accounts["guardian"], "granted": False,
+    })  # fmt: skip
+    assert notifier.tick()["sent"] == 0
+    assert box.messages == []
+    assert [r["state"] for r in outbox.rows(service.app.db())] == ["cancelled"] * 2
+    # Without consent the choice is neither read nor changed (as the diary).
+    r = client.get(f"{API}/students/{school.students[0]}/notifications",
+                   headers=guardian)  # fmt: skip
+    assert r.status_code == 403, r.text
+    r = client.post(f"{API}/commands/set-notifications", headers=guardian,
+                    json={"student_id": school.students[0]})  # fmt: skip
+    assert r.status_code == 403, r.text
+
+
+def test_a_voided_choice_stops_its_mails(
+    service: Service, school: School, client: TestClient,
+    inbox: tuple[Inbox, SmtpSettings],
+) -> None:  # fmt: skip
+    """An opt-in written under a compromised session, say to an outsider's
+    address: once voided, what it would have sent does not go."""
+    box, settings = inbox
+    notifier = notifier_for(service, settings)
+    post(client, login(client, school, "guardian"), "set-notifications", {
+        "student_id": school.students[0], "email": "thief@example.net",
+        "low_marks": True,
+    })  # fmt: skip
+    pupil = school.students[0]
+    chosen = service.app.stream(pupil)[-1].originator_version
+    mark(client, school, "2")
+    notifier.decide()
+    void(service, pupil, [chosen])
+    mark(client, school, "2", lesson=1)
+    assert notifier.tick()["sent"] == 0
+    assert box.messages == []

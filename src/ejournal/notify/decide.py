@@ -104,6 +104,18 @@ def recipients(student: dict[str, Any] | None, topic: str) -> list[tuple[str, st
     return out
 
 
+def still_wanted(student: dict[str, Any] | None, mail: dict[str, Any]) -> bool:
+    """Whether a mail not yet sent may still go: its guardian still has a live
+    consent and, for a notice or digest, still wants that topic at that address
+    (an opt-out, a new address, a withdrawn consent or a voided choice stops it)."""
+    if student is None or not has_consent(student, mail["guardian_id"]):
+        return False
+    if mail["kind"] == "correction":
+        return True
+    topic = "weekly_digest" if mail["kind"] == "digest" else TOPIC_OF[mail["kind"]]
+    return (mail["guardian_id"], mail["email"]) in recipients(student, topic)
+
+
 @dataclass(frozen=True)
 class Row:
     """The latest outbox row about one (event, pupil, guardian)."""

@@ -22,9 +22,10 @@ from ejournal.domain.base import META_EVENTS, live_versions
 from ejournal.domain.course import CourseCreated
 from ejournal.domain.lesson import LessonScheduled
 from ejournal.domain.rules import DEFAULT_RULES, SchoolRules
+from ejournal.domain.student import ConsentRecorded, NotificationsSet
 from ejournal.domain.year import YearOpened
 from ejournal.notify import outbox
-from ejournal.notify.decide import Facts, Mail, notices, on_liveness
+from ejournal.notify.decide import Facts, Mail, notices, on_liveness, still_wanted
 from ejournal.notify.digest import weekly_digests
 from ejournal.notify.smtp import Mailer, SmtpSettings, message
 from ejournal.projections.streams import Doc, fold_doc
@@ -132,6 +133,9 @@ class Notifier:
 
     def _decide_one(self, cur: Any, n: Any, event: Any) -> int:
         stream_id = str(n.originator_id)
+        # A void carries no stream kind: a stream with no mails finds none.
+        if isinstance(event, (*META_EVENTS, NotificationsSet, ConsentRecorded)):
+            self._recheck(cur, stream_id, int(n.id))
         if isinstance(event, META_EVENTS):
             return self._liveness(cur, stream_id, int(n.originator_version), n.id)
         mails = notices(
@@ -139,6 +143,21 @@ class Notifier:
         )
         outbox.insert(cur, mails, int(n.id), self.domain)
         return len(mails)
+
+    def _recheck(self, cur: Any, student_id: str, position: int) -> None:
+        """A guardian's choice or consent changed (or was voided): the mails
+        about this pupil not yet sent go only if still wanted."""
+        waiting = cur.execute(
+            "SELECT key, kind, guardian_id, email FROM ej_outbox "
+            "WHERE student_id = ? AND state IN ('pending', 'failed')",
+            (student_id,),
+        ).fetchall()
+        if not waiting:
+            return
+        student = self._student_at(cur, student_id, position)
+        for mail in waiting:
+            if not still_wanted(student, dict(mail)):
+                outbox.set_row_state(cur, mail["key"], "cancelled")
 
     def _liveness(self, cur: Any, stream_id: str, version: int, position: int) -> int:
         """A void or reinstatement on a stream: the mails about its events."""
@@ -149,15 +168,24 @@ class Notifier:
         written = 0
         for origin, (source_version, row) in latest.items():
             for change in on_liveness(row, source_version in live, position):
+                notice = outbox.row(cur, origin)
+                assert notice is not None
+                kind = notice["kind"]
+                if change.add == "correction" or (
+                    change.state == "pending" and row.kind == "correction"
+                ):
+                    kind = "correction"
+                if change.state != "cancelled" and not still_wanted(
+                    self._student_at(cur, notice["student_id"], position),
+                    {**notice, "kind": kind},
+                ):
+                    continue  # not wanted any more: nothing goes out
                 if change.state is not None:
                     outbox.set_row_state(cur, change.key, change.state)
                     continue
-                notice = outbox.row(cur, origin)
-                assert notice is not None
                 facts = orjson.loads(notice["facts"])
-                kind = notice["kind"]
-                if change.add == "correction":
-                    facts, kind = {**facts, "about": kind}, "correction"
+                if kind == "correction":
+                    facts = {**facts, "about": notice["kind"]}
                 mail = Mail(
                     change.key, kind, notice["guardian_id"], notice["student_id"],
                     notice["email"], facts, stream_id, source_version,

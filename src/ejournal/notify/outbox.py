@@ -31,6 +31,7 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS ix_outbox_source ON ej_outbox "
     "(source_stream, source_version)",
     "CREATE INDEX IF NOT EXISTS ix_outbox_state ON ej_outbox (state, seq)",
+    "CREATE INDEX IF NOT EXISTS ix_outbox_pupil ON ej_outbox (student_id, state)",
 ]
 COLUMNS = (
     "key", "seq", "kind", "guardian_id", "student_id", "email", "source_stream",
