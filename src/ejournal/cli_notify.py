@@ -60,8 +60,15 @@ def run(
         while True:
             # The notifier follows the views: keep them up to date here too (a
             # server's loop and this one take turns through the tracking row).
-            service.runner.catch_up()
-            done = notifier.tick()
+            try:
+                service.runner.catch_up()
+                done = notifier.tick()
+            except Exception:  # a mail server away: try again next round
+                logging.getLogger(__name__).exception("notifier round failed")
+                if once:
+                    raise typer.Exit(1) from None
+                time.sleep(poll)
+                continue
             typer.echo(
                 f"position {notifier.position}: {done['decided']} decided, "
                 f"{done['digests']} digests, {done['sent']} sent"
