@@ -281,3 +281,18 @@ def test_a_voided_choice_stops_its_mails(
     mark(client, school, "2", lesson=1)
     assert notifier.tick()["sent"] == 0
     assert box.messages == []
+
+
+def test_voiding_the_lessons_scheduling_corrects_its_mails(
+    service: Service, school: School, client: TestClient,
+    inbox: tuple[Inbox, SmtpSettings],
+) -> None:  # fmt: skip
+    """The lesson never happened, and every mark in it with it."""
+    box, settings = inbox
+    notifier = notifier_for(service, settings)
+    opt_in(client, school)
+    lesson = mark(client, school, "2")["events"][0]["stream_id"]
+    assert notifier.tick()["sent"] == 1
+    void(service, lesson, [1])
+    assert notifier.tick()["sent"] == 1
+    assert box.messages[1]["Subject"].startswith("Исправление")

@@ -9,9 +9,7 @@ document at the event's position) are read through the event index.
 from __future__ import annotations
 
 import logging
-import smtplib
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -27,14 +25,14 @@ from ejournal.domain.year import YearOpened
 from ejournal.notify import outbox
 from ejournal.notify.decide import Facts, Mail, notices, on_liveness, still_wanted
 from ejournal.notify.digest import weekly_digests
-from ejournal.notify.smtp import Mailer, SmtpSettings, message
+from ejournal.notify.sender import Sender
+from ejournal.notify.smtp import SmtpSettings
 from ejournal.projections.streams import Doc, fold_doc
 from ejournal.store import SchoolApp
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 500
-SEND_BATCH = 100
 
 
 class _Moved(Exception):
@@ -45,7 +43,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Notifier:
+class Notifier(Sender):
     """``from_start``: a notifier with no tracked position yet starts at the
     log's beginning; otherwise at its end (a notifier switched on for a running
     school does not mail the school's past)."""
@@ -164,7 +162,9 @@ class Notifier:
         latest = outbox.latest_about(cur, stream_id)
         if not latest:
             return 0
-        live = live_versions(self.app.stream(stream_id, lte=version))
+        events = self.app.stream(stream_id, lte=version)
+        # A stream whose creation is void never happened, all its events with it.
+        live = live_versions(events) if fold_doc(events) is not None else set()
         written = 0
         for origin, (source_version, row) in latest.items():
             for change in on_liveness(row, source_version in live, position):
@@ -243,57 +243,6 @@ class Notifier:
     # -- digest ---------------------------------------------------------------
     def digest(self) -> int:
         return weekly_digests(self.app, self.db, self.clock(), self.rules, self.domain)
-
-    # -- send -----------------------------------------------------------------
-    def send(self) -> int:
-        """Deliver pending rows; answers how many went out. A refused address
-        fails the row for good; a lost connection leaves it pending."""
-        assert self.settings is not None
-        pending = outbox.rows(self.db, "pending")[:SEND_BATCH]
-        if not pending:
-            return 0
-        sent = 0
-        with Mailer(self.settings) as mailer:
-            for item in pending:
-                if not self._claim(item["key"]):
-                    continue
-                msg = message(
-                    self.settings, item["email"], item["subject"], item["body"],
-                    item["message_id"],
-                )  # fmt: skip
-                try:
-                    mailer.send(msg)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                    self._mark(item["key"], "failed", repr(exc)[:500])
-                    continue
-                except (smtplib.SMTPException, OSError):
-                    self._mark(item["key"], "pending", "connection lost")
-                    raise
-                self._mark(item["key"], "sent", None)
-                sent += 1
-        return sent
-
-    def _claim(self, key: str) -> bool:
-        token = str(uuid.uuid4())
-        with self.db.write() as cur:
-            cur.execute(
-                "UPDATE ej_outbox SET state = 'sending', claim = ?, "
-                "attempts = attempts + 1 WHERE key = ? AND state = 'pending'",
-                (token, key),
-            )
-            found = cur.execute(
-                "SELECT claim, state FROM ej_outbox WHERE key = ?", (key,)
-            ).fetchone()
-        return bool(found and found["claim"] == token and found["state"] == "sending")
-
-    def _mark(self, key: str, state: str, error: str | None) -> None:
-        with self.db.write() as cur:
-            cur.execute(
-                "UPDATE ej_outbox SET state = ?, last_error = ?, sent_at = ? "
-                "WHERE key = ? AND state = 'sending'",
-                (state, error, self.clock().isoformat() if state == "sent" else None,
-                 key),
-            )  # fmt: skip
 
     # -- running --------------------------------------------------------------
     def run(self, poll: float = 5.0, once: bool = False) -> None:
