@@ -4,8 +4,10 @@ nothing for voided events, a correction for a voided event already mailed."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ejournal.notify import outbox
@@ -13,7 +15,7 @@ from ejournal.notify.smtp import Mailer, SmtpSettings, message
 from ejournal.service import Service
 from tests.builders import PASSWORD, School, void
 from tests.conftest import auth
-from tests.notifications.conftest import Inbox, notifier_for
+from tests.notifications.conftest import Inbox, free_port, notifier_for
 
 API = "/api/v1"
 MAMA = "mama@example.org"
@@ -296,3 +298,19 @@ def test_voiding_the_lessons_scheduling_corrects_its_mails(
     void(service, lesson, [1])
     assert notifier.tick()["sent"] == 1
     assert box.messages[1]["Subject"].startswith("Исправление")
+
+
+def test_a_mail_server_away_leaves_the_mails_pending_until_it_is_back(
+    service: Service, school: School, client: TestClient,
+    inbox: tuple[Inbox, SmtpSettings],
+) -> None:  # fmt: skip
+    box, settings = inbox
+    away = dataclasses.replace(settings, port=free_port(), timeout=2.0)
+    notifier = notifier_for(service, away)
+    opt_in(client, school)
+    mark(client, school, "2")
+    with pytest.raises(OSError):
+        notifier.tick()
+    assert [r["state"] for r in outbox.rows(service.app.db())] == ["pending"]
+    assert notifier_for(service, settings).tick()["sent"] == 1
+    assert len(box.messages) == 1
