@@ -111,7 +111,7 @@ NOTICE, CORRECTION = "ev:1:p:g", "fix:9:ev:1:p:g"
     [
         # a void: a notice not yet out is cancelled; one out gets a correction
         ("low_mark", "pending", False, [("set", NOTICE, "cancelled")]),
-        ("low_mark", "failed", False, [("set", NOTICE, "cancelled")]),
+        ("low_mark", "failed", False, []),  # never went out, never will
         ("low_mark", "sent", False, [("add", f"fix:50:{NOTICE}", "correction")]),
         ("low_mark", "sending", False, [("add", f"fix:50:{NOTICE}", "correction")]),
         ("low_mark", "cancelled", False, []),

@@ -314,3 +314,25 @@ def test_a_mail_server_away_leaves_the_mails_pending_until_it_is_back(
     assert [r["state"] for r in outbox.rows(service.app.db())] == ["pending"]
     assert notifier_for(service, settings).tick()["sent"] == 1
     assert len(box.messages) == 1
+
+
+def test_an_address_the_server_refuses_fails_and_the_next_mail_goes(
+    service: Service, school: School, client: TestClient,
+    inbox: tuple[Inbox, SmtpSettings],
+) -> None:  # fmt: skip
+    box, settings = inbox
+    notifier = notifier_for(service, settings)
+    guardian = login(client, school, "guardian")
+    post(client, guardian, "set-notifications", {
+        "student_id": school.students[0], "email": "nobody@example.org",
+        "low_marks": True,
+    })  # fmt: skip
+    mark(client, school, "2")
+    assert notifier.tick()["sent"] == 0
+    opt_in(client, school)
+    mark(client, school, "1", lesson=1)
+    assert notifier.tick()["sent"] == 1
+    assert [m["To"] for m in box.messages] == [MAMA]
+    [refused, sent] = outbox.rows(service.app.db())
+    assert (refused["state"], sent["state"]) == ("failed", "sent")
+    assert "550" in refused["last_error"]

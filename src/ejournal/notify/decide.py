@@ -140,7 +140,7 @@ def on_liveness(latest: Row, live: bool, position: int) -> list[Change]:
     or counts again (True), at log ``position``. A row that never went out is
     cancelled or brought back; one that went out is answered by a new row."""
     delivered = latest.state in ("sent", "sending")
-    undelivered = latest.state in ("pending", "failed")
+    undelivered = latest.state == "pending"  # a failed row is never sent again
     notice = latest.kind != "correction"
     # What the guardian is, or will be, told: the event holds (a notice), or it
     # was annulled (a correction).

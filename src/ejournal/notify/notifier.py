@@ -147,7 +147,7 @@ class Notifier(Sender):
         about this pupil not yet sent go only if still wanted."""
         waiting = cur.execute(
             "SELECT key, kind, guardian_id, email FROM ej_outbox "
-            "WHERE student_id = ? AND state IN ('pending', 'failed')",
+            "WHERE student_id = ? AND state = 'pending'",
             (student_id,),
         ).fetchall()
         if not waiting:

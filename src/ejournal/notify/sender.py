@@ -32,18 +32,19 @@ class Sender:
             for item in pending:
                 if not self._claim(item["key"]):
                     continue
-                msg = message(
-                    self.settings, item["email"], item["subject"], item["body"],
-                    item["message_id"],
-                )  # fmt: skip
                 try:
-                    mailer.send(msg)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    mailer.send(
+                        message(
+                            self.settings, item["email"], item["subject"],
+                            item["body"], item["message_id"],
+                        )
+                    )  # fmt: skip
+                except Exception as exc:
+                    if not permanent(exc):  # try again next round, in order
+                        self._mark(item["key"], "pending", repr(exc)[:500])
+                        raise
                     self._mark(item["key"], "failed", repr(exc)[:500])
                     continue
-                except (smtplib.SMTPException, OSError):
-                    self._mark(item["key"], "pending", "connection lost")
-                    raise
                 self._mark(item["key"], "sent", None)
                 sent += 1
         return sent
@@ -69,3 +70,16 @@ class Sender:
                 (state, error, self.clock().isoformat() if state == "sent" else None,
                  key),
             )  # fmt: skip
+
+
+def permanent(exc: Exception) -> bool:
+    """A refusal that sending again will not change: a 5xx answer about this mail
+    or its address, an address the server cannot take (SMTPUTF8), a header that
+    cannot be written. A lost connection or a 4xx (greylisting) is not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException) and not isinstance(
+        exc, smtplib.SMTPSenderRefused
+    ):
+        return exc.smtp_code >= 500
+    return isinstance(exc, (smtplib.SMTPNotSupportedError, ValueError))
