@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from ejournal.cli_audit import backup, ledger_cli, restore
 from ejournal.cli_export import export_cli
 from ejournal.cli_import import import_cli
+from ejournal.cli_notify import notify_cli
 from ejournal.store import DEFAULT_DATABASE_URL
 
 cli = typer.Typer(
@@ -25,6 +26,7 @@ cli.add_typer(projections_cli, name="projections")
 cli.add_typer(ledger_cli, name="ledger")
 cli.add_typer(export_cli, name="export")
 cli.add_typer(import_cli, name="import")
+cli.add_typer(notify_cli, name="notify")
 cli.command("backup")(backup)
 cli.command("restore")(restore)
 

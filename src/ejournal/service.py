@@ -85,6 +85,10 @@ class Service:
             self.app.db(), float(os.environ.get("EJOURNAL_LEDGER_CHECK_HOURS", "24"))
         )
 
+        # The e-mail notifier's thread, when EJOURNAL_SMTP_HOST is set
+        # (docs/notifications.md).
+        self.notifier: Any = None
+
     def rules_for(self, views: Reader) -> SchoolRules:
         """The school's rules as its settings stand in these views (current, or as
         of a moment), over the defaults this service was given."""
@@ -101,6 +105,9 @@ class Service:
         self.writer.start()
         if not self.follow:
             self.ledger_checker.schedule()
+        from ejournal.notify.notifier import start_notifier
+
+        self.notifier = start_notifier(self)
         # What starting made (modules, schemas, pools) lives as long as the
         # service: keep it out of the collector's full passes, which otherwise
         # cost tens of milliseconds in the middle of requests.
@@ -121,6 +128,8 @@ class Service:
     def close(self) -> None:
         self.app.trust_cache = self.caching = False
         self.ledger_checker.stop()
+        if self.notifier is not None:
+            self.notifier.stop()
         self.writer.stop()
         self.runner.stop()
         self.app.close()

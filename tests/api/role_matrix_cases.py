@@ -190,6 +190,29 @@ student       3  3  3  3  3
 # fmt: on
 AREAS.append((YEAR_COLUMNS, YEAR_GRID))
 
+
+# Notifications (docs/notifications.md): sn set-notifications, gn GET
+# /students/{id}/notifications, both a guardian's own, for their own child (another
+# family's pupil is 404); every other role 403.
+NOTIFY_COLUMNS = {"sn": "set-notifications", "gn": "notification-choice"}
+NOTIFY_GRID = """
+              sn gn
+teacher       3  3
+substitute    3  3
+sub_elsewhere .  .
+other_teacher 3  3
+class_teacher 3  3
+deputy        3  3
+director      3  3
+admin         3  3
+secretary     3  3
+auditor       3  3
+guardian      A  A
+other_parent  4  4
+student       3  3
+"""
+AREAS.append((NOTIFY_COLUMNS, NOTIFY_GRID))
+
 CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
 for _columns, _grid in AREAS:
     CELLS += parse(_grid, _columns)

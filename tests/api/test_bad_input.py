@@ -133,6 +133,11 @@ def record_substitution(e: Env, **c: Any) -> dict[str, Any]:
                   "substitute_teacher_id": e.ids["spare_b"], "reason": "курсы"}, **c)
 
 
+def set_notifications(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"student_id": e.school.students[0], "email": "mama@example.org",
+                  "low_marks": True, "absences": True}, **c)
+
+
 # command -> (valid body, caller)
 def edit_student(e: Env, **c: Any) -> dict[str, Any]:
     return with_({"student_id": e.school.students[0], "full_name": "Алексеев А."}, **c)
@@ -204,6 +209,7 @@ BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "close-academic-year": (close_academic_year, "director"),
     "promote-students": (promote_students, "director"),
     "clear-academic-debt": (clear_academic_debt, "deputy"),
+    "set-notifications": (set_notifications, "guardian"),
 }
 
 
@@ -518,6 +524,18 @@ CASES = [
     case("clear-academic-debt", "unknown-course", 404, course_id=UNKNOWN),
     case("clear-academic-debt", "in-the-future", 422, "on", on="2030-01-01"),
     case("clear-academic-debt", "bad-date", 422, "on", on="tomorrow"),
+    # set-notifications
+    case("set-notifications", "missing-pupil", 422, "student_id",
+         student_id=DROP),
+    case("set-notifications", "bad-email", 422, "email", email="mama at home"),
+    case("set-notifications", "email-too-long", 422, "email",
+         email="a" * 250 + "@x.org"),
+    case("set-notifications", "not-a-bool", 422, "low_marks", low_marks="maybe"),
+    case("set-notifications", "unknown-topic", 422, "sms", sms=True),
+    case("set-notifications", "topics-without-email", 422, "email", email=DROP),
+    case("set-notifications", "unknown-pupil", 404, student_id=UNKNOWN),
+    custom("set-notifications", "another-familys-pupil", 404, lambda e:
+           set_notifications(e, student_id=e.school.students[1])),
 ]
 assert {c.command for c in CASES} == set(BASES)
 assert len({c.id for c in CASES}) == len(CASES)

@@ -429,6 +429,15 @@ def reactivate_account(env: Env, role: str) -> dict[str, Any]:
     return {"account_id": account_id}
 
 
+def set_notifications(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "student_id": env.school.students[0],
+        "email": "guardian@example.org",
+        "low_marks": next(FRESH) % 2 == 0,
+        "weekly_digest": True,
+    }
+
+
 BODIES: dict[str, Body] = {
     "create-account": create_account,
     "reset-password": reset_password,
@@ -470,6 +479,7 @@ BODIES: dict[str, Body] = {
     "deactivate-account": deactivate_account,
     "reactivate-account": reactivate_account,
     **year_bodies.BODIES,
+    "set-notifications": set_notifications,
 }
 
 
@@ -535,6 +545,7 @@ def query_path(env: Env, seeds: Seeds, route: str) -> str:
         "acknowledgements": f"/classes/{school.class_id}/acknowledgements",
         "year-close-check": f"/years/{school.year_id}/close-check",
         "year-debts": f"/years/{school.year_id}/debts",
+        "notification-choice": f"/students/{school.students[0]}/notifications",
     }[route]
 
 

@@ -889,6 +889,23 @@ def _clear_academic_debt(w: World, a: Actor, p: Picks) -> Body:
     }
 
 
+def _set_notifications(w: World, a: Actor, p: Picks) -> Body:
+    """A guardian's choice of e-mails, mostly about one of their own children;
+    now and then all false (opting out)."""
+    with reader(w.service.app) as views:
+        docs = views.docs(w.students)
+    mine = [sid for sid, d in docs.items() if a.account_id in d["guardians"]]
+    on = p.int(4) > 0
+    return {
+        "student_id": p.one(mine) if mine and p.int(5) else p.one(w.students),
+        "email": f"parent{p.int(3)}@example.org" if on else None,
+        "period_marks": on and p.int(2) == 1,
+        "low_marks": on,
+        "absences": on and p.int(2) == 1,
+        "weekly_digest": on and p.int(2) == 1,
+    }
+
+
 BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "create-account": _create_account,
     "reset-password": _reset_password,
@@ -932,6 +949,7 @@ BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "close-academic-year": _close_academic_year,
     "promote-students": _promote_students,
     "clear-academic-debt": _clear_academic_debt,
+    "set-notifications": _set_notifications,
 }
 
 

@@ -121,3 +121,25 @@ async def class_acknowledgements(
         to,
         moment(as_of),
     )
+
+
+@router.get("/students/{student_id}/notifications", responses=ERRORS)
+async def pupil_notifications(
+    student_id: str, actor: ActorDep, service: ServiceDep, as_of: AsOf = None
+) -> Any:
+    """The caller's own choice of e-mails about a pupil (set-notifications):
+    `{student_id, guardian_account_id, email, period_marks, low_marks, absences,
+    weekly_digest}`; all false when never chosen. docs/notifications.md.
+
+    Who: a guardian of the pupil, for themself, with a live consent to
+    personal-data processing (403 without, as the diary); another family's pupil
+    is 404; every other role 403."""
+    from ejournal.queries.notifications import notification_choice
+
+    return await run_in_threadpool(
+        notification_choice,
+        service,
+        actor,
+        uuid_id(student_id, "pupil"),
+        moment(as_of),
+    )

@@ -23,6 +23,7 @@ from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
 from ejournal.commands import editing, account_admin
 from ejournal.commands import year_close
+from ejournal.commands import notifications
 
 # isort: on
 
@@ -42,6 +43,7 @@ __all__ = [
     "incidents",
     "lesson_entries",
     "marks",
+    "notifications",
     "roster",
     "school_year",
     "settings",

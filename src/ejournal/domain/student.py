@@ -81,6 +81,37 @@ class StudentDetailsEdited(StudentEvent):
             setattr(aggregate, name, value)
 
 
+class NotificationsSet(StudentEvent):
+    """A guardian's choice of e-mails about this pupil (оповещения): all false is
+    opting out. docs/notifications.md."""
+
+    guardian_account_id: str
+    email: str | None
+    period_marks: bool
+    low_marks: bool
+    absences: bool
+    weekly_digest: bool
+
+    def apply(self, aggregate: Student) -> None:
+        # Kept beside the aggregate's other state without touching its
+        # constructor: older folds simply have no choices yet.
+        choices = aggregate.__dict__.setdefault("notifications", {})
+        choices[self.guardian_account_id] = notification_choice(self)
+
+
+def notification_choice(e: NotificationsSet) -> dict[str, object]:
+    return {
+        "email": e.email,
+        "period_marks": e.period_marks,
+        "low_marks": e.low_marks,
+        "absences": e.absences,
+        "weekly_digest": e.weekly_digest,
+    }
+
+
+NOTIFICATION_TOPICS = ("period_marks", "low_marks", "absences", "weekly_digest")
+
+
 class Student(SchoolAggregate):
     def __init__(
         self, full_name: str, birth_date: str | None, class_id: str, on: str
@@ -222,4 +253,26 @@ def enroll(
         birth_date=birth_date.isoformat() if birth_date else None,
         class_id=class_id,
         on=on.isoformat(),
+    )
+
+
+def set_notifications(
+    student: Student,
+    meta: Meta,
+    guardian_account_id: str,
+    email: str | None,
+    topics: dict[str, bool],
+) -> None:
+    """A guardian of the pupil chooses, for themself, which e-mails they get about
+    this pupil; any topic chosen needs an address."""
+    if guardian_account_id not in student.guardians:
+        raise Invalid("the account is not a guardian of this pupil", field="student_id")
+    if any(topics.values()) and not email:
+        raise Invalid("an e-mail address is needed to get notifications", field="email")
+    student._trigger(
+        NotificationsSet,
+        meta,
+        guardian_account_id=guardian_account_id,
+        email=email if any(topics.values()) else None,
+        **{name: bool(topics.get(name, False)) for name in NOTIFICATION_TOPICS},
     )

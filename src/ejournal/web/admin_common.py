@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "CorrectionApproved": "исправление одобрено",
     "CorrectionRejected": "исправление отклонено",
     "DiaryAcknowledged": "дневник просмотрен родителем",
+    "NotificationsSet": "оповещения родителя",
     "CompromiseReported": "сообщение о нарушении",
     "InvalidationExecuted": "аннулирование",
     "ReinstatementNoted": "восстановление (в инциденте)",

@@ -145,6 +145,13 @@ def _debt_cleared(doc: Doc, e: pro.AcademicDebtCleared) -> None:
     }
 
 
+def _notifications(doc: Doc, e: stu.NotificationsSet) -> None:
+    """A guardian's choice of e-mails (docs/notifications.md)."""
+    doc.setdefault("notifications", {})[e.guardian_account_id] = (
+        stu.notification_choice(e)
+    )
+
+
 def year_placement(doc: Doc) -> tuple[str | None, str | None]:
     return None, doc["starts_on"]
 
@@ -190,4 +197,5 @@ APPLY: dict[type[Any], Handler] = {
     yr.YearPromoted: _year_promoted,
     pro.StudentPromoted: _promoted,
     pro.AcademicDebtCleared: _debt_cleared,
+    stu.NotificationsSet: _notifications,
 }
