@@ -19,6 +19,7 @@ from ejournal.commands.base import (
 
 # isort: off
 from ejournal.commands import accounts, school_year, roster, courses
+from ejournal.commands import groups, plan, timetable
 from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
 
@@ -35,10 +36,13 @@ __all__ = [
     "corrections",
     "courses",
     "diary",
+    "groups",
     "incidents",
     "lesson_entries",
     "marks",
+    "plan",
     "roster",
     "school_year",
     "settings",
+    "timetable",
 ]

@@ -17,7 +17,8 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from ejournal.database import Cursor
-from ejournal.projections.streams import Doc, fold_doc
+from ejournal.projections.streams import Doc, fold_doc, placement
+from ejournal.projections.streams.lessons import PLACED
 from ejournal.store import SchoolApp
 
 
@@ -133,6 +134,38 @@ class AsOfReader(Reader):
         self._key = moment_key(moment)
         self._cache: dict[str, Doc | None] = {}
         self._unapplied: set[str] | None = None
+
+    def child_ids(
+        self,
+        kind: str,
+        parent_ids: Iterable[str],
+        lo: str | None = None,
+        hi: str | None = None,
+    ) -> list[str]:
+        """The current index lists a lesson where it is now: a lesson moved or
+        cancelled after the moment is also found where it was (its ``lesson_at``
+        keys), and every lesson is kept where its document as of the moment
+        places it."""
+        parents = list(parent_ids)
+        ids = super().child_ids(kind, parents, lo, hi)
+        if kind != "lesson" or not parents:
+            return ids
+        for parent in parents:
+            prefix = f"{PLACED}:{parent}:"
+            rows = self.cur.execute(
+                "SELECT stream_id FROM ej_keys WHERE key >= ? AND key <= ?",
+                (prefix + (lo or ""), prefix + (hi or "") + "\uffff"),
+            ).fetchall()
+            ids.extend(str(r["stream_id"]) for r in rows)
+        wanted = set(parents)
+        placed = []
+        for sid, doc in self.docs(dict.fromkeys(ids)).items():
+            under, key = placement(doc)
+            if under not in wanted or key is None:
+                continue
+            if (lo is None or key >= lo) and (hi is None or key <= hi):
+                placed.append((key, sid))
+        return [sid for _, sid in sorted(placed)]
 
     def docs(self, stream_ids: Iterable[str]) -> dict[str, Doc]:
         wanted = list(dict.fromkeys(stream_ids))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ejournal.domain import groups
 from ejournal.domain import school_class as cls
 from ejournal.domain import settings as sts
 from ejournal.domain import student as stu
@@ -49,7 +50,30 @@ def _left(doc: Doc, e: cls.StudentLeft) -> None:
 
 
 def _group(doc: Doc, e: cls.GroupCreated) -> None:
-    doc["groups"][e.group_id] = {"name": e.name, "student_ids": list(e.student_ids)}
+    doc["groups"][e.group_id] = {
+        "name": e.name,
+        "student_ids": list(e.student_ids),
+        "members": {sid: [[None, None]] for sid in e.student_ids},
+    }
+
+
+def _group_members(group: Doc) -> dict[str, list[list[str | None]]]:
+    members: dict[str, list[list[str | None]]] = group.setdefault(
+        "members", {sid: [[None, None]] for sid in group["student_ids"]}
+    )
+    return members
+
+
+def _group_joined(doc: Doc, e: cls.GroupMemberJoined) -> None:
+    group = doc["groups"][e.group_id]
+    groups.join(_group_members(group), e.student_id, e.on)
+    group["student_ids"] = groups.current(group["members"])
+
+
+def _group_left(doc: Doc, e: cls.GroupMemberLeft) -> None:
+    group = doc["groups"][e.group_id]
+    groups.leave(_group_members(group), e.student_id, e.on)
+    group["student_ids"] = groups.current(group["members"])
 
 
 def _transferred(doc: Doc, e: stu.StudentTransferred) -> None:
@@ -111,6 +135,8 @@ APPLY: dict[type[Any], Handler] = {
     cls.StudentJoined: _joined,
     cls.StudentLeft: _left,
     cls.GroupCreated: _group,
+    cls.GroupMemberJoined: _group_joined,
+    cls.GroupMemberLeft: _group_left,
     stu.StudentTransferred: _transferred,
     stu.StudentWithdrawn: _withdrawn,
     stu.GuardianLinked: _guardian,
