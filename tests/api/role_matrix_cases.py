@@ -112,6 +112,31 @@ def parse(grid: str, columns: dict[str, str]) -> list[tuple[str, str, str]]:
 # (columns, grid) pairs; a column's route is a command when BODIES has it.
 AREAS: list[tuple[dict[str, str], str]] = []
 
+# Groups, plan and timetable changes: the class teacher keeps the class's groups
+# (as create-group); the course's teacher and a deputy plan (as add-plan-topics);
+# the deputy and an admin keep the timetable (as schedule-lessons).
+LESSONS_COLUMNS = {
+    "gm": "change-group-membership", "ep": "edit-plan-topic",
+    "ro": "reorder-plan-topics", "xl": "cancel-lesson", "ml": "move-lesson",
+}
+LESSONS_GRID = """
+              gm ep ro xl ml
+teacher       3  A  A  3  3
+substitute    3  3  3  3  3
+sub_elsewhere .  .  .  .  .
+other_teacher 3  3  3  3  3
+class_teacher A  3  3  3  3
+deputy        A  A  A  A  A
+director      3  3  3  3  3
+admin         A  3  3  A  A
+secretary     3  3  3  3  3
+auditor       3  3  3  3  3
+guardian      3  3  3  3  3
+other_parent  3  3  3  3  3
+student       3  3  3  3  3
+"""
+AREAS.append((LESSONS_COLUMNS, LESSONS_GRID))
+
 CELLS = parse(COMMAND_GRID, COMMAND_COLUMNS) + parse(QUERY_GRID, QUERY_COLUMNS)
 for _columns, _grid in AREAS:
     CELLS += parse(_grid, _columns)

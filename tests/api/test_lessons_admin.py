@@ -89,7 +89,8 @@ def test_a_pupil_moved_between_subgroups_shows_in_each_groups_lessons_by_date(
     assert post(env, "other_teacher", "change-group-membership", move).status_code \
         == 403
     out = ok(env, "class_teacher", "change-group-membership", move)
-    assert [e["type"] for e in out["events"]] == ["GroupMemberLeft", "GroupMemberJoined"]
+    types = [e["type"] for e in out["events"]]
+    assert types == ["GroupMemberLeft", "GroupMemberJoined"]
 
     first = get(env, "deputy", f"/courses/{k['c1']}/journal")
     second = get(env, "deputy", f"/courses/{k['c2']}/journal")
@@ -155,7 +156,7 @@ def test_a_moved_lesson_carries_its_marks_and_as_of_before_shows_the_old_date(
     env: Env,
 ) -> None:
     course = new_course(env)
-    [lesson, friday] = schedule(env, course, MONDAY, FRIDAY, slot=6)
+    [lesson, _friday] = schedule(env, course, MONDAY, FRIDAY, slot=6)
     pupil = env.school.students[1]
     mark = ok(env, "teacher", "record-mark", {
         "lesson_id": lesson, "student_id": pupil, "value": "4", "work_type": "test"})

@@ -165,3 +165,16 @@ def test_class_and_group_spans_intersect_to_the_days_in_both() -> None:
     assert intersect(roster, [["2026-11-16", None]]) == [["2026-11-16", "2026-12-01"]]
     assert intersect(roster, [[None, "2026-10-01"]]) == [["2026-09-01", "2026-10-01"]]
     assert intersect(roster, [["2026-12-05", None]]) == []
+
+
+def test_a_move_into_a_group_whose_creation_is_void_changes_nothing() -> None:
+    c, given = two_groups()
+    given += [
+        c.event(GroupMemberLeft, group_id="g1", student_id=PUPIL, on="2026-11-16"),
+        c.event(GroupMemberJoined, group_id="g2", student_id=PUPIL, on="2026-11-16"),
+        c.void(5),
+    ]
+    klass: SchoolClass = fold(given)
+
+    assert "g2" not in klass.groups
+    assert not klass.in_group("g1", PUPIL, MOVE_DAY)

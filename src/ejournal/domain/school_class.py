@@ -71,8 +71,10 @@ class GroupMemberJoined(ClassEvent):
     on: str
 
     def apply(self, aggregate: SchoolClass) -> None:
-        groups.join(aggregate.group_spans[self.group_id], self.student_id, self.on)
-        members = aggregate.group_spans[self.group_id]
+        members = aggregate.group_spans.get(self.group_id)
+        if members is None:  # the group's creation is void
+            return
+        groups.join(members, self.student_id, self.on)
         aggregate.groups[self.group_id]["student_ids"] = groups.current(members)
 
 
@@ -84,8 +86,10 @@ class GroupMemberLeft(ClassEvent):
     on: str
 
     def apply(self, aggregate: SchoolClass) -> None:
-        groups.leave(aggregate.group_spans[self.group_id], self.student_id, self.on)
-        members = aggregate.group_spans[self.group_id]
+        members = aggregate.group_spans.get(self.group_id)
+        if members is None:  # the group's creation is void
+            return
+        groups.leave(members, self.student_id, self.on)
         aggregate.groups[self.group_id]["student_ids"] = groups.current(members)
 
 

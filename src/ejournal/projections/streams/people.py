@@ -65,13 +65,17 @@ def _group_members(group: Doc) -> dict[str, list[list[str | None]]]:
 
 
 def _group_joined(doc: Doc, e: cls.GroupMemberJoined) -> None:
-    group = doc["groups"][e.group_id]
+    group = doc["groups"].get(e.group_id)
+    if group is None:  # the group's creation is void
+        return
     groups.join(_group_members(group), e.student_id, e.on)
     group["student_ids"] = groups.current(group["members"])
 
 
 def _group_left(doc: Doc, e: cls.GroupMemberLeft) -> None:
-    group = doc["groups"][e.group_id]
+    group = doc["groups"].get(e.group_id)
+    if group is None:  # the group's creation is void
+        return
     groups.leave(_group_members(group), e.student_id, e.on)
     group["student_ids"] = groups.current(group["members"])
 
