@@ -53,8 +53,8 @@ def check_class_free(
         if both_groups and course["group_id"] != other["group_id"]:
             continue
         taken = [
-            i for i in ctx.views.child_ids("lesson", [other["id"]], key, key)
-            if i != lesson_id
+            doc for doc in ctx.views.children("lesson", [other["id"]], key, key)
+            if doc["id"] != lesson_id
         ]
         if taken:
             raise Conflict(

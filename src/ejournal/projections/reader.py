@@ -142,30 +142,7 @@ class AsOfReader(Reader):
         lo: str | None = None,
         hi: str | None = None,
     ) -> list[str]:
-        """The current index lists a lesson where it is now: a lesson moved or
-        cancelled after the moment is also found where it was (its ``lesson_at``
-        keys), and every lesson is kept where its document as of the moment
-        places it."""
-        parents = list(parent_ids)
-        ids = super().child_ids(kind, parents, lo, hi)
-        if kind != "lesson" or not parents:
-            return ids
-        for parent in parents:
-            prefix = f"{PLACED}:{parent}:"
-            rows = self.cur.execute(
-                "SELECT stream_id FROM ej_keys WHERE key >= ? AND key <= ?",
-                (prefix + (lo or ""), prefix + (hi or "") + "\uffff"),
-            ).fetchall()
-            ids.extend(str(r["stream_id"]) for r in rows)
-        wanted = set(parents)
-        placed = []
-        for sid, doc in self.docs(dict.fromkeys(ids)).items():
-            under, key = placement(doc)
-            if under not in wanted or key is None:
-                continue
-            if (lo is None or key >= lo) and (hi is None or key <= hi):
-                placed.append((key, sid))
-        return [sid for _, sid in sorted(placed)]
+        return placed_child_ids(self, kind, list(parent_ids), lo, hi)
 
     def docs(self, stream_ids: Iterable[str]) -> dict[str, Doc]:
         wanted = list(dict.fromkeys(stream_ids))
@@ -306,6 +283,34 @@ class AsOfReader(Reader):
             )
             if event.timestamp <= self.moment:  # type: ignore[attr-defined]
                 out.setdefault(str(uid), []).append(event)
+
+
+def placed_child_ids(
+    r: Reader, kind: str, parents: list[str], lo: str | None, hi: str | None
+) -> list[str]:
+    """Children as of a moment. The current index lists a lesson where it is now:
+    a lesson moved or cancelled after the moment is also found where it was (its
+    ``lesson_at`` keys), and every lesson is kept where its document as of the
+    moment (``r.docs``) places it."""
+    ids = Reader.child_ids(r, kind, parents, lo, hi)
+    if kind != "lesson" or not parents:
+        return ids
+    for parent in parents:
+        prefix = f"{PLACED}:{parent}:"
+        rows = r.cur.execute(
+            "SELECT stream_id FROM ej_keys WHERE key >= ? AND key <= ?",
+            (prefix + (lo or ""), prefix + (hi or "") + "\uffff"),
+        ).fetchall()
+        ids.extend(str(row["stream_id"]) for row in rows)
+    wanted = set(parents)
+    placed = []
+    for sid, doc in r.docs(dict.fromkeys(ids)).items():
+        under, key = placement(doc)
+        if under not in wanted or key is None:
+            continue
+        if (lo is None or key >= lo) and (hi is None or key <= hi):
+            placed.append((key, sid))
+    return [sid for _, sid in sorted(placed)]
 
 
 # The catch-up loop's tracking row (projections/runner.py, Runner.name): the
