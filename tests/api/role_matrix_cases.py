@@ -161,6 +161,7 @@ student       3  3  3  3  3  3  3
 """
 # fmt: on
 AREAS.append((EDITING_COLUMNS, EDITING_GRID))
+
 # The year's close (docs/year-close.md): cy close-academic-year, ps
 # promote-students (the director's order; the administrator closes the year too,
 # DOMAIN.md), cd clear-academic-debt (director, deputy); yc
@@ -190,6 +191,32 @@ student       3  3  3  3  3
 # fmt: on
 AREAS.append((YEAR_COLUMNS, YEAR_GRID))
 
+# fmt: off
+# Groups, plan and timetable changes: the class teacher keeps the class's groups
+# (as create-group); the course's teacher and a deputy plan (as add-plan-topics);
+# the deputy and an admin keep the timetable (as schedule-lessons).
+LESSONS_COLUMNS = {
+    "gm": "change-group-membership", "ep": "edit-plan-topic",
+    "ro": "reorder-plan-topics", "xl": "cancel-lesson", "ml": "move-lesson",
+}
+LESSONS_GRID = """
+              gm ep ro xl ml
+teacher       3  A  A  3  3
+substitute    3  3  3  3  3
+sub_elsewhere .  .  .  .  .
+other_teacher 3  3  3  3  3
+class_teacher A  3  3  3  3
+deputy        A  A  A  A  A
+director      3  3  3  3  3
+admin         A  3  3  A  A
+secretary     3  3  3  3  3
+auditor       3  3  3  3  3
+guardian      3  3  3  3  3
+other_parent  3  3  3  3  3
+student       3  3  3  3  3
+"""
+# fmt: on
+AREAS.append((LESSONS_COLUMNS, LESSONS_GRID))
 
 # Notifications (docs/notifications.md): sn set-notifications, gn GET
 # /students/{id}/notifications, both a guardian's own, for their own child (another

@@ -138,6 +138,29 @@ def set_notifications(e: Env, **c: Any) -> dict[str, Any]:
                   "low_marks": True, "absences": True}, **c)
 
 
+def change_group_membership(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"student_id": e.school.students[0], "on": "2026-11-23",
+                  "from_group_id": e.ids["group"]}, **c)
+
+
+def edit_plan_topic(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"course_id": e.school.course_id, "topic_no": 1,
+                  "title": "Новая тема"}, **c)
+
+
+def reorder_plan_topics(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"course_id": e.school.course_id, "order": [1]}, **c)
+
+
+def cancel_lesson(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"lesson_id": e.school.lesson_ids[0], "reason": "карантин"}, **c)
+
+
+def move_lesson(e: Env, **c: Any) -> dict[str, Any]:
+    return with_({"lesson_id": e.school.lesson_ids[0], "date": "2026-11-16",
+                  "slot": 9, "starts_at": "12:00", "ends_at": "12:45"}, **c)
+
+
 # command -> (valid body, caller)
 def edit_student(e: Env, **c: Any) -> dict[str, Any]:
     return with_({"student_id": e.school.students[0], "full_name": "Алексеев А."}, **c)
@@ -210,6 +233,11 @@ BASES: dict[str, tuple[Callable[..., dict[str, Any]], str]] = {
     "promote-students": (promote_students, "director"),
     "clear-academic-debt": (clear_academic_debt, "deputy"),
     "set-notifications": (set_notifications, "guardian"),
+    "change-group-membership": (change_group_membership, "class_teacher"),
+    "edit-plan-topic": (edit_plan_topic, "deputy"),
+    "reorder-plan-topics": (reorder_plan_topics, "deputy"),
+    "cancel-lesson": (cancel_lesson, "deputy"),
+    "move-lesson": (move_lesson, "deputy"),
 }
 
 
@@ -536,6 +564,47 @@ CASES = [
     case("set-notifications", "unknown-pupil", 404, student_id=UNKNOWN),
     custom("set-notifications", "another-familys-pupil", 404, lambda e:
            set_notifications(e, student_id=e.school.students[1])),
+    # change-group-membership
+    case("change-group-membership", "no-group", 422, "to_group_id",
+         from_group_id=DROP),
+    case("change-group-membership", "bad-date", 422, "on", on="2026-13-01"),
+    case("change-group-membership", "bad-pupil-uuid", 422, "student_id",
+         student_id="Антон"),
+    case("change-group-membership", "unknown-group", 404, from_group_id=UNKNOWN),
+    case("change-group-membership", "unknown-pupil", 404, student_id=UNKNOWN),
+    case("change-group-membership", "outside-year", 422, "on", on="2027-07-01"),
+    custom("change-group-membership", "same-group", 422, lambda e:
+           change_group_membership(e, to_group_id=e.ids["group"]), "to_group_id"),
+    custom("change-group-membership", "not-in-the-group", 409, lambda e:
+           change_group_membership(e, student_id=e.school.students[1])),
+    # edit-plan-topic
+    case("edit-plan-topic", "nothing-to-change", 422, "title", title=DROP),
+    case("edit-plan-topic", "topic-0", 422, "topic_no", topic_no=0),
+    case("edit-plan-topic", "hours-negative", 422, "hours", hours=-1),
+    case("edit-plan-topic", "title-too-long", 422, "title", title=LONG),
+    case("edit-plan-topic", "unknown-topic", 422, "topic_no", topic_no=999),
+    case("edit-plan-topic", "unknown-course", 404, course_id=UNKNOWN),
+    # reorder-plan-topics
+    case("reorder-plan-topics", "empty-order", 422, "order", order=[]),
+    case("reorder-plan-topics", "not-numbers", 422, "order", order=["first"]),
+    case("reorder-plan-topics", "unknown-course", 404, course_id=UNKNOWN),
+    custom("reorder-plan-topics", "no-plan", 409, lambda e:
+           reorder_plan_topics(e, course_id=e.ids["spare_course"])),
+    # cancel-lesson
+    case("cancel-lesson", "missing-reason", 422, "reason", reason=DROP),
+    case("cancel-lesson", "reason-too-long", 422, "reason", reason=LONG),
+    case("cancel-lesson", "bad-uuid", 422, "lesson_id", lesson_id="monday"),
+    case("cancel-lesson", "unknown-lesson", 404, lesson_id=UNKNOWN),
+    # move-lesson
+    case("move-lesson", "holiday", 422, "date", date="2026-12-30"),
+    case("move-lesson", "outside-year", 422, "date", date="2027-08-01"),
+    case("move-lesson", "slot-13", 422, "slot", slot=13),
+    case("move-lesson", "ends-before-start", 422, "ends_at", ends_at="11:00"),
+    case("move-lesson", "bad-time", 422, "starts_at", starts_at="25:00"),
+    case("move-lesson", "unknown-lesson", 404, lesson_id=UNKNOWN),
+    case("move-lesson", "slot-taken", 409, date="2026-11-17", slot=2),
+    case("move-lesson", "already-there", 409, slot=2, starts_at="09:25",
+         ends_at="10:10"),
 ]
 assert {c.command for c in CASES} == set(BASES)
 assert len({c.id for c in CASES}) == len(CASES)

@@ -438,6 +438,59 @@ def set_notifications(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+LESSON_SLOTS = itertools.count()  # (date, slot) pairs of the spare course, January
+
+
+def spare_lesson(env: Env) -> str:
+    """A fresh empty lesson of the spare course (III period)."""
+    n = next(LESSON_SLOTS)
+    day = date(2027, 1, 12) + timedelta(days=n // 12)
+    out = env.run("schedule-lessons", {
+        "course_id": env.ids["spare_course"],
+        "lessons": [{"date": day.isoformat(), "slot": 1 + n % 12,
+                     "starts_at": "08:30", "ends_at": "09:15"}],
+    })
+    return str(out["lesson_ids"][0])
+
+
+def change_group_membership(env: Env, role: str) -> dict[str, Any]:
+    pupil = env.enroll(env.school.class_id)
+    return {"student_id": pupil, "on": "2026-11-23", "to_group_id": env.ids["group"]}
+
+
+def plan_of(env: Env, at_least: int) -> list[int]:
+    course = env.school.course_id
+    plan = env.doc(course).get("plan", [])
+    if len(plan) < at_least:
+        env.run("add-plan-topics", {"course_id": course, "topics": [
+            {"title": env.unique("Тема "), "hours": 1} for _ in range(at_least)]})
+        plan = env.doc(course)["plan"]
+    return [int(t["no"]) for t in plan]
+
+
+def edit_plan_topic(env: Env, role: str) -> dict[str, Any]:
+    [first, *_] = plan_of(env, 1)
+    return {"course_id": env.school.course_id, "topic_no": first,
+            "title": env.unique("Тема ")}
+
+
+def reorder_plan_topics(env: Env, role: str) -> dict[str, Any]:
+    numbers = plan_of(env, 2)
+    return {"course_id": env.school.course_id, "order": [*numbers[1:], numbers[0]]}
+
+
+def cancel_lesson(env: Env, role: str) -> dict[str, Any]:
+    return {"lesson_id": spare_lesson(env), "reason": "карантин"}
+
+
+def move_lesson(env: Env, role: str) -> dict[str, Any]:
+    lesson = spare_lesson(env)
+    n = next(LESSON_SLOTS)  # a place left free for it
+    day = date(2027, 1, 12) + timedelta(days=n // 12)
+    return {"lesson_id": lesson, "date": day.isoformat(), "slot": 1 + n % 12,
+            "starts_at": "10:00", "ends_at": "10:45"}
+
+
 BODIES: dict[str, Body] = {
     "create-account": create_account,
     "reset-password": reset_password,
@@ -480,6 +533,11 @@ BODIES: dict[str, Body] = {
     "reactivate-account": reactivate_account,
     **year_bodies.BODIES,
     "set-notifications": set_notifications,
+    "change-group-membership": change_group_membership,
+    "edit-plan-topic": edit_plan_topic,
+    "reorder-plan-topics": reorder_plan_topics,
+    "cancel-lesson": cancel_lesson,
+    "move-lesson": move_lesson,
 }
 
 

@@ -163,3 +163,35 @@ def test_timetable_problems_name_rows_and_write_nothing(
         (10, "По"),
     }
     assert max_position(service) == position
+
+
+def test_a_reimport_after_a_move_and_a_cancellation_fills_only_empty_places(
+    service: Service, school: School
+) -> None:
+    # Given the timetable imported, its 19.10 lesson moved to Tuesday 20.10 and
+    # its 09.11 lesson cancelled
+    system = service.system_actor()
+    run_import(service, system, "timetable", csv_bytes(TIMETABLE), year=school.year_id)
+    first = lesson_id_for(school.course_id, date(2026, 10, 19), 3)
+    last = lesson_id_for(school.course_id, date(2026, 11, 9), 3)
+    service.execute(system, "move-lesson", {
+        "lesson_id": first, "date": "2026-10-20", "slot": 3,
+        "starts_at": "10:30", "ends_at": "11:15"})
+    service.execute(system, "cancel-lesson", {"lesson_id": last, "reason": "карантин"})
+    # When the same timetable is imported again
+    again = run_import(
+        service, system, "timetable", csv_bytes(TIMETABLE), year=school.year_id
+    )
+    # Then the two emptied places get new lessons, with new ids, and the moved
+    # lesson stays the only one on its day
+    assert again.created["lessons"] == 2
+    with reader(service.app) as views:
+        places = [
+            (x["date"], x["slot"], x["id"])
+            for x in views.children("lesson", [school.course_id], "2026-10-19",
+                                    "2026-11-09/99")
+            if x["slot"] == 3
+        ]
+    assert [(d, s) for d, s, _ in places] == [
+        ("2026-10-19", 3), ("2026-10-20", 3), ("2026-11-09", 3)]
+    assert {i for _, _, i in places} & {first, last} == {first}

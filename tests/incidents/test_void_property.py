@@ -906,6 +906,60 @@ def _set_notifications(w: World, a: Actor, p: Picks) -> Body:
     }
 
 
+def _change_group_membership(w: World, a: Actor, p: Picks) -> Body:
+    """A pupil of a group's class joins it, leaves it or moves to another group
+    of the class."""
+    class_id, group = p.one(w.groups) if w.groups else (None, str(uuid.uuid4()))
+    body: Body = {
+        "student_id": p.one(w.roster(class_id) or w.students),
+        "on": p.one(MOVES_ON),
+    }
+    choice = p.int(3)
+    others = [g for c, g in w.groups if c == class_id and g != group]
+    if choice == 0:
+        body["to_group_id"] = group
+    elif choice == 1 or not others:
+        body["from_group_id"] = group
+    else:
+        body.update(from_group_id=group, to_group_id=p.one(others))
+    return body
+
+
+def _plan_numbers(w: World, course_id: str) -> list[int]:
+    with reader(w.service.app) as views:
+        doc = views.doc(course_id)
+    return [int(t["no"]) for t in doc.get("plan", [])] if doc else []
+
+
+def _edit_plan_topic(w: World, a: Actor, p: Picks) -> Body:
+    course, _ = w.course(a, p)
+    numbers = _plan_numbers(w, course) or [1 + p.int(4)]
+    body: Body = {"course_id": course, "topic_no": p.one(numbers)}
+    if p.int(2):
+        body["title"] = f"Chapter {p.int(9)}"
+    if p.int(2) or "title" not in body:
+        body["hours"] = 1 + p.int(3)
+    return body
+
+
+def _reorder_plan_topics(w: World, a: Actor, p: Picks) -> Body:
+    course, _ = w.course(a, p)
+    numbers = _plan_numbers(w, course) or [1, 2]
+    turn = 1 + p.int(max(len(numbers) - 1, 1))
+    order = numbers[turn:] + numbers[:turn]
+    if p.int(3) == 0:
+        order.reverse()
+    return {"course_id": course, "order": order}
+
+
+def _cancel_lesson(w: World, a: Actor, p: Picks) -> Body:
+    return {"lesson_id": p.one(w.lessons), "reason": p.one(["карантин", "ill"])}
+
+
+def _move_lesson(w: World, a: Actor, p: Picks) -> Body:
+    return {"lesson_id": p.one(w.lessons), **_slot(p.one(TEACHING_DAYS), 1 + p.int(3))}
+
+
 BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "create-account": _create_account,
     "reset-password": _reset_password,
@@ -950,6 +1004,11 @@ BUILDERS: dict[str, Callable[[World, Actor, Picks], Body]] = {
     "promote-students": _promote_students,
     "clear-academic-debt": _clear_academic_debt,
     "set-notifications": _set_notifications,
+    "change-group-membership": _change_group_membership,
+    "edit-plan-topic": _edit_plan_topic,
+    "reorder-plan-topics": _reorder_plan_topics,
+    "cancel-lesson": _cancel_lesson,
+    "move-lesson": _move_lesson,
 }
 
 

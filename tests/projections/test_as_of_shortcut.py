@@ -38,6 +38,17 @@ class FoldReader(Reader):
         self.app = app
         self.moment = moment
 
+    def child_ids(
+        self,
+        kind: str,
+        parent_ids: Iterable[str],
+        lo: str | None = None,
+        hi: str | None = None,
+    ) -> list[str]:
+        """Listed as the AsOfReader lists them (where the documents as of the
+        moment place them: a moved or cancelled lesson), from these documents."""
+        return reader_module.placed_child_ids(self, kind, list(parent_ids), lo, hi)
+
     def docs(self, stream_ids: Iterable[str]) -> dict[str, Doc]:
         out: dict[str, Doc] = {}
         for sid in dict.fromkeys(stream_ids):

@@ -101,6 +101,15 @@ ops = st.one_of(
               st.lists(st.tuples(DAY, st.integers(min_value=1, max_value=4)),
                        min_size=1, max_size=3)),
     st.tuples(st.just("tick"), st.integers(min_value=1, max_value=60 * 48)),
+    # Groups, plan and timetable changes (and the plan they change).
+    st.tuples(st.just("change-group-membership"), INDEX, INDEX,
+              st.sampled_from(["join", "leave", "move"]), DAY),
+    st.tuples(st.just("add-plan-topics"), INDEX, st.integers(1, 3)),
+    st.tuples(st.just("edit-plan-topic"), INDEX, st.integers(1, 4), TEXT),
+    st.tuples(st.just("reorder-plan-topics"), INDEX, INDEX),
+    st.tuples(st.just("cancel-lesson"), INDEX),
+    st.tuples(st.just("move-lesson"), INDEX, DAY,
+              st.integers(min_value=1, max_value=4)),
 )
 
 
@@ -133,10 +142,11 @@ def pupil_for(service: Service, pools: Pools, lesson_id: str, si: int) -> str:
     lesson: Lesson = service.app.get(lesson_id, Lesson)
     course: Course = service.app.get(lesson.course_id, Course)
     klass: SchoolClass = service.app.get(course.class_id, SchoolClass)
-    group = set(klass.group_members(course.group_id)) if course.group_id else None
+    group_id = course.group_id
     members = [
         sid for sid in pools.students
-        if klass.is_member(sid, lesson.day) and (group is None or sid in group)
+        if klass.is_member(sid, lesson.day)
+        and (group_id is None or klass.in_group(group_id, sid, lesson.day))
     ]
     return str(pick(members or pools.students, si))
 
@@ -241,6 +251,61 @@ def command(
                  "ends_at": f"{7 + s:02d}:45"}
                 for d, s in slots
             ],
+        }
+    return lesson_change(service, pools, op)
+
+
+def lesson_change(
+    service: Service, pools: Pools, op: tuple[Any, ...]
+) -> tuple[Actor, str, dict[str, Any]] | None:
+    """Groups', plans' and the timetable's changes, as the system."""
+    system = service.system_actor()
+    name = op[0]
+    if name == "change-group-membership":
+        _, gi, si, mode, on = op
+        # No group yet: an unknown one (refused).
+        class_id, group = (
+            pick(pools.groups, gi) if pools.groups else ("", str(uuid.uuid4()))
+        )
+        others = [g for c, g in pools.groups if c == class_id and g != group]
+        klass = service.app.get(class_id, SchoolClass) if class_id else None
+        roster = sorted(klass.roster) if klass else []
+        body: dict[str, Any] = {
+            "student_id": pick(roster or pools.students, si), "on": day(on),
+        }
+        if mode == "join":
+            body["to_group_id"] = group
+        elif mode == "leave" or not others:
+            body["from_group_id"] = group
+        else:
+            body.update(from_group_id=group, to_group_id=pick(others, si))
+        return system, name, body
+    if name == "add-plan-topics":
+        _, ci, n = op
+        return system, name, {
+            "course_id": pick(pools.courses, ci),
+            "topics": [{"title": f"Глава {i}", "hours": 1} for i in range(n)],
+        }
+    if name == "edit-plan-topic":
+        _, ci, no, text = op
+        return system, name, {
+            "course_id": pick(pools.courses, ci), "topic_no": no, "title": text,
+        }
+    if name == "reorder-plan-topics":
+        _, ci, turn = op
+        course: Course = service.app.get(pick(pools.courses, ci), Course)
+        numbers = [int(t["no"]) for t in course.plan] or [1]
+        turn = turn % len(numbers)
+        return system, name, {
+            "course_id": str(course.id), "order": numbers[turn:] + numbers[:turn],
+        }
+    if name == "cancel-lesson":
+        return system, name, {"lesson_id": pick(pools.lessons, op[1]), "reason": "x"}
+    if name == "move-lesson":
+        _, li, d, slot = op
+        return system, name, {
+            "lesson_id": pick(pools.lessons, li), "date": day(d), "slot": slot,
+            "starts_at": f"{7 + slot:02d}:00", "ends_at": f"{7 + slot:02d}:45",
         }
     return None
 

@@ -19,6 +19,7 @@ from ejournal.commands.base import (
 
 # isort: off
 from ejournal.commands import accounts, school_year, roster, courses
+from ejournal.commands import groups, plan, timetable
 from ejournal.commands import lesson_entries, marks, corrections, diary
 from ejournal.commands import incidents, settings
 from ejournal.commands import editing, account_admin
@@ -40,12 +41,15 @@ __all__ = [
     "courses",
     "diary",
     "editing",
+    "groups",
     "incidents",
     "lesson_entries",
     "marks",
     "notifications",
+    "plan",
     "roster",
     "school_year",
     "settings",
+    "timetable",
     "year_close",
 ]

@@ -92,21 +92,17 @@ def schedule_lessons(ctx: Context, cmd: ScheduleLessons) -> Outcome:
     course_id = str(cmd.course_id)
     course = need_doc(ctx, course_id, "course", "course", "course_id")
     year: AcademicYear = ctx.app.get(course["year_id"], AcademicYear)
-    seen: set[str] = set()
+    seen: set[tuple[str, int]] = set()
     lessons = []
     for i, item in enumerate(cmd.lessons):
         year.check_teaching_day(item.date, field=f"lessons[{i}].date")
-        lesson_id = lesson_id_for(course_id, item.date, item.slot)
-        if lesson_id in seen:
+        place = (item.date.isoformat(), item.slot)
+        if place in seen:
             raise Invalid(
                 "the same date and slot is listed twice", field=f"lessons[{i}]"
             )
-        seen.add(lesson_id)
-        if ctx.views.doc(lesson_id) is not None:
-            raise Conflict(
-                f"a lesson is already scheduled on {item.date} in slot {item.slot}",
-                field=f"lessons[{i}]",
-            )
+        seen.add(place)
+        check_slot_free(ctx, course_id, item.date, item.slot, f"lessons[{i}]")
         lesson = schedule_lesson(
             ctx.meta,
             course_id=course_id,
@@ -114,9 +110,35 @@ def schedule_lessons(ctx: Context, cmd: ScheduleLessons) -> Outcome:
             slot=item.slot,
             starts_at=item.starts_at,
             ends_at=item.ends_at,
+            lesson_id=free_lesson_id(ctx, course_id, item.date, item.slot),
         )
         lessons.append(on_free_stream(ctx, lesson))
     return Outcome(lessons, {"lesson_ids": [str(lesson.id) for lesson in lessons]})
+
+
+def check_slot_free(
+    ctx: Context, course_id: str, day: date, slot: int, field: str
+) -> None:
+    """No lesson of the course is in that place (one moved there included)."""
+    key = f"{day.isoformat()}/{slot:02d}"
+    # children, not child_ids: a stream whose creation is void keeps its place.
+    if ctx.views.children("lesson", [course_id], key, key):
+        raise Conflict(
+            f"a lesson is already scheduled on {day.isoformat()} in slot {slot}",
+            field=field,
+        )
+
+
+def free_lesson_id(ctx: Context, course_id: str, day: date, slot: int) -> str:
+    """The place's id, or its next generation where a lesson that was there has
+    moved away or been cancelled (it keeps its id)."""
+    for generation in range(100):
+        lesson_id = lesson_id_for(course_id, day, slot, generation)
+        if ctx.views.doc(lesson_id) is None:
+            return lesson_id
+    raise Conflict(
+        f"too many lessons have left {day.isoformat()} slot {slot}", field="date"
+    )
 
 
 class PlanTopic(Body):

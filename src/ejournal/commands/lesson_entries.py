@@ -40,9 +40,12 @@ class SetLessonTopic(Body):
 def set_lesson_topic(ctx: Context, cmd: SetLessonTopic) -> Outcome:
     lesson, course = lesson_for_writing(ctx, cmd.lesson_id)
     plan = course.get("plan") or []
-    if plan and cmd.plan_topic_no is not None and cmd.plan_topic_no > len(plan):
+    numbers = {int(t["no"]) for t in plan}
+    if plan and cmd.plan_topic_no is not None and cmd.plan_topic_no not in numbers:
         raise Invalid(
-            f"the course's plan has {len(plan)} topics", field="plan_topic_no"
+            f"the course's plan has no topic {cmd.plan_topic_no} (it has "
+            f"{len(plan)} topics)",
+            field="plan_topic_no",
         )
     lesson.set_topic(ctx.meta, ctx.rules, cmd.topic, cmd.plan_topic_no)
     return Outcome([lesson])

@@ -88,13 +88,14 @@ def _course_of(ctx: Context, course_id: str) -> Doc:
 
 def pupil_check(ctx: Context, course: Doc, day: date) -> Callable[[str], bool]:
     """Whether a pupil belongs to the course's class (and group) on the lesson's
-    date."""
+    date: group membership is dated too (change-group-membership)."""
     klass: SchoolClass = ctx.app.peek(course["class_id"], SchoolClass)
     group_id = course.get("group_id")
-    group = set(klass.group_members(group_id)) if group_id else None
 
     def is_pupil(student_id: str) -> bool:
-        if (group is None or student_id in group) and klass.is_member(student_id, day):
+        if klass.is_member(student_id, day) and (
+            group_id is None or klass.in_group(group_id, student_id, day)
+        ):
             return True
         # Not in this class: an unknown id is 404, a pupil of another class 422.
         doc = ctx.views.doc(student_id)

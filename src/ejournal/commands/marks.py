@@ -19,6 +19,7 @@ from ejournal.commands.lookups import (
     lesson_for_writing,
     pupil_check,
 )
+from ejournal.domain import groups
 from ejournal.domain.base import new_id
 from ejournal.domain.course import Course
 from ejournal.domain.errors import NotFound
@@ -104,11 +105,12 @@ def attends(ctx: Context, course: Course, student_id: str, lo: str, hi: str) -> 
     """Whether the pupil belongs to the course's class (and group) on some day of
     [lo, hi]."""
     klass: SchoolClass = ctx.app.peek(course.class_id, SchoolClass)
-    if course.group_id and student_id not in klass.group_members(course.group_id):
-        return False
+    spans = klass.roster.get(student_id, [])
+    if course.group_id:
+        group = klass.group_spans.get(course.group_id, {})
+        spans = groups.intersect(spans, group.get(student_id, []))
     return any(
-        str(start) <= hi and (end is None or str(end) > lo)
-        for start, end in klass.roster.get(student_id, [])
+        str(start) <= hi and (end is None or str(end) > lo) for start, end in spans
     )
 
 

@@ -51,6 +51,40 @@ class PlanTopicsAdded(CourseEvent):
         aggregate.plan.extend(dict(t) for t in self.topics)
 
 
+class PlanTopicEdited(CourseEvent):
+    """A plan topic's new title and hours. Its number stays: lessons refer to it."""
+
+    no: int
+    title: str
+    hours: float
+
+    def apply(self, aggregate: Course) -> None:
+        plan_edit(aggregate.plan, self)
+
+
+class PlanTopicsReordered(CourseEvent):
+    """The plan's topics in a new order, by their numbers. A topic keeps its
+    number (a stable id that lessons' ``plan_topic_no`` names); the plan's order
+    is the list's."""
+
+    order: list[int]
+
+    def apply(self, aggregate: Course) -> None:
+        plan_reorder(aggregate.plan, self.order)
+
+
+def plan_edit(plan: list[dict[str, Any]], event: Any) -> None:
+    """Shared by the aggregate and the course's document."""
+    for topic in plan:
+        if topic["no"] == event.no:
+            topic["title"], topic["hours"] = event.title, event.hours
+
+
+def plan_reorder(plan: list[dict[str, Any]], order: list[int]) -> None:
+    rank = {no: i for i, no in enumerate(order)}
+    plan.sort(key=lambda t: rank.get(t["no"], len(rank)))
+
+
 class PeriodMarkSet(CourseEvent):
     """A period mark (четвертная отметка), or a new value of it in its window."""
 
@@ -141,12 +175,50 @@ class Course(SchoolAggregate):
             raise Invalid("name at least one topic", field="topics")
         if len(self.plan) + len(topics) > PLAN_LIMIT:
             raise Invalid(f"a plan has at most {PLAN_LIMIT} topics", field="topics")
-        first = len(self.plan) + 1
+        # Numbers are ids: never reused, whatever the order (plan_reorder).
+        first = max((int(t["no"]) for t in self.plan), default=0) + 1
         numbered = [
             {"no": first + i, "title": t["title"], "hours": t["hours"]}
             for i, t in enumerate(topics)
         ]
         self._trigger(PlanTopicsAdded, meta, topics=numbered)
+
+    def plan_topic(self, no: int) -> dict[str, Any]:
+        for topic in self.plan:
+            if topic["no"] == no:
+                return topic
+        raise Invalid(f"the course's plan has no topic {no}", field="topic_no")
+
+    def edit_plan_topic(
+        self, meta: Meta, no: int, title: str | None, hours: float | None
+    ) -> None:
+        if title is None and hours is None:
+            raise Invalid("name a new title, new hours or both", field="title")
+        topic = self.plan_topic(no)
+        new_title = topic["title"] if title is None else title
+        new_hours = topic["hours"] if hours is None else hours
+        if (new_title, new_hours) == (topic["title"], topic["hours"]):
+            raise Conflict(f"plan topic {no} already reads so", field="topic_no")
+        self._trigger(PlanTopicEdited, meta, no=no, title=new_title, hours=new_hours)
+
+    def reorder_plan_topics(self, meta: Meta, order: list[int]) -> None:
+        numbers = [int(t["no"]) for t in self.plan]
+        if not numbers:
+            raise Conflict("the course's plan has no topics", field="order")
+        if len(set(order)) != len(order):
+            raise Invalid("a topic is listed twice", field="order")
+        if sorted(order) != sorted(numbers):
+            missing = sorted(set(numbers) - set(order))
+            unknown = sorted(set(order) - set(numbers))
+            raise Invalid(
+                "list every topic of the plan once"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; no topics {unknown}" if unknown else ""),
+                field="order",
+            )
+        if order == numbers:
+            raise Conflict("the plan is already in that order", field="order")
+        self._trigger(PlanTopicsReordered, meta, order=order)
 
     # -- period and final marks ------------------------------------------------------
     def deferral(self, student_id: str, period_id: str) -> dict[str, str] | None:

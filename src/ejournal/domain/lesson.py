@@ -23,10 +23,14 @@ from ejournal.domain.rules import MARK_VALUES, SchoolRules
 LESSON_NAMESPACE = uuid.UUID("5b0f4c1e-2f7a-4d7e-9a53-6b1f0e2d8c41")
 
 
-def lesson_id_for(course_id: str, day: date, slot: int) -> str:
+def lesson_id_for(course_id: str, day: date, slot: int, generation: int = 0) -> str:
     """A lesson's id is derived from course, date and slot: scheduling it twice
-    lands on the same stream."""
-    return str(uuid.uuid5(LESSON_NAMESPACE, f"{course_id}/{day.isoformat()}/{slot}"))
+    lands on the same stream. A moved lesson keeps its id, so a later lesson in
+    the place it left takes the next ``generation`` of that place's id."""
+    name = f"{course_id}/{day.isoformat()}/{slot}"
+    if generation:
+        name += f"#{generation}"
+    return str(uuid.uuid5(LESSON_NAMESPACE, name))
 
 
 class LessonEvent(SchoolEvent):
@@ -146,6 +150,33 @@ class SubstitutionRecorded(LessonEvent):
         aggregate.substitute_id = self.substitute_teacher_id
 
 
+class LessonCancelled(LessonEvent):
+    """The lesson will not take place (отмена урока): it leaves the timetable,
+    journals, diaries and counts; nothing more is written to it."""
+
+    reason: str
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.cancelled = self.reason
+
+
+class LessonMoved(LessonEvent):
+    """The lesson takes place on another date or slot (перенос урока). It keeps
+    its id, so its entries move with it; ``from_date``/``from_slot`` say where it
+    was."""
+
+    date: str
+    slot: int
+    starts_at: str
+    ends_at: str
+    from_date: str
+    from_slot: int
+
+    def apply(self, aggregate: Lesson) -> None:
+        aggregate.date, aggregate.slot = self.date, self.slot
+        aggregate.starts_at, aggregate.ends_at = self.starts_at, self.ends_at
+
+
 class Lesson(SchoolAggregate):
     def __init__(
         self, course_id: str, date: str, slot: int, starts_at: str, ends_at: str
@@ -163,6 +194,87 @@ class Lesson(SchoolAggregate):
         self.comments: dict[str, dict[str, Any]] = {}
         self.substitute_id: str | None = None
         self.applied_requests: set[str] = set()
+        self.cancelled: str | None = None  # the reason, once cancelled
+
+    def _trigger(self, event_class: type[SchoolEvent], meta: Meta, **data: Any) -> None:
+        """A cancelled lesson takes no more entries, nor a second cancellation
+        or a move."""
+        if self.cancelled is not None:
+            raise Conflict(
+                f"the lesson on {self.date} (slot {self.slot}) was cancelled "
+                f"({self.cancelled}): nothing more is written to it",
+                field="lesson_id",
+            )
+        super()._trigger(event_class, meta, **data)
+
+    def entries(self) -> list[str]:
+        """What is written in the lesson, named for a refusal: its live topic,
+        homework, attendance notes, marks (struck ones aside) and comments."""
+        out = []
+        if self.topic is not None:
+            out.append("a topic")
+        if self.homework is not None:
+            out.append("homework")
+        if self.attendance:
+            out.append(f"{len(self.attendance)} attendance note(s)")
+        marked = sum(1 for m in self.marks.values() if m["value"] is not None)
+        if marked:
+            out.append(f"{marked} mark(s)")
+        if self.comments:
+            out.append(f"{len(self.comments)} comment(s)")
+        return out
+
+    def cancel(self, meta: Meta, reason: str) -> None:
+        """Only an empty lesson is cancelled: one with entries took place (move it
+        instead, or void what was written by mistake)."""
+        entries = self.entries()
+        if entries and self.cancelled is None:
+            raise Conflict(
+                f"the lesson on {self.date} has entries ({', '.join(entries)}): "
+                "it took place and cannot be cancelled; move it to the day it "
+                "was held instead",
+                field="lesson_id",
+            )
+        self._trigger(LessonCancelled, meta, reason=reason)
+
+    def move(
+        self,
+        meta: Meta,
+        rules: SchoolRules,
+        *,
+        day: date,
+        slot: int,
+        starts_at: str,
+        ends_at: str,
+    ) -> None:
+        """Another date or slot. Entries come along; each entry's deadline and
+        lateness stay as recorded, and entries made after the move are due by
+        the new date. A lesson with marks or attendance has taken place, so it
+        moves only to a day that is not in the future."""
+        here = (self.date, self.slot, self.starts_at, self.ends_at)
+        there = (day.isoformat(), slot, starts_at, ends_at)
+        if self.cancelled is None and here == there:
+            raise Conflict("the lesson is already there", field="date")
+        if (
+            self.cancelled is None
+            and (self.attendance or any(self.marks.values()))
+            and day > rules.local_date(meta.now)
+        ):
+            raise Conflict(
+                "the lesson has marks or attendance, so it took place: it cannot "
+                f"move to {day.isoformat()}, a day still to come",
+                field="date",
+            )
+        self._trigger(
+            LessonMoved,
+            meta,
+            date=day.isoformat(),
+            slot=slot,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            from_date=self.date,
+            from_slot=self.slot,
+        )
 
     @property
     def day(self) -> date:
@@ -375,11 +487,19 @@ MISSED = ("absent", "ill", "excused")
 
 
 def schedule_lesson(
-    meta: Meta, *, course_id: str, day: date, slot: int, starts_at: str, ends_at: str
+    meta: Meta,
+    *,
+    course_id: str,
+    day: date,
+    slot: int,
+    starts_at: str,
+    ends_at: str,
+    lesson_id: str | None = None,
 ) -> Lesson:
+    """``lesson_id``: the id of the place (lesson_id_for), by default its first."""
     return Lesson._create(
         LessonScheduled,
-        id=uuid.UUID(lesson_id_for(course_id, day, slot)),
+        id=uuid.UUID(lesson_id or lesson_id_for(course_id, day, slot)),
         **meta_fields(meta),
         course_id=course_id,
         date=day.isoformat(),

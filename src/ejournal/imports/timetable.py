@@ -14,6 +14,7 @@ from ejournal.demo import curriculum
 from ejournal.domain.course import create_course
 from ejournal.domain.lesson import lesson_id_for, schedule_lesson
 from ejournal.imports.plan import ClassPlanner, ru_date
+from ejournal.projections.streams.lessons import PLACED
 
 WEEKDAYS = {
     "пн": 0, "понедельник": 0, "вт": 1, "вторник": 1, "ср": 2, "среда": 2,
@@ -87,6 +88,39 @@ class TimetablePlanner(ClassPlanner):
                 lesson_id = lesson_id_for(course.course_id, day, slot)
                 self.lessons.setdefault(lesson_id, (course, day, slot, self.row))
             day += timedelta(days=7)
+
+    def _moved_in(self) -> set[tuple[str, str, int]]:
+        """(course, date, slot) where a moved lesson of a course now is: the
+        lessons that were moved or cancelled have ``lesson_at`` keys."""
+        out: set[tuple[str, str, int]] = set()
+        ids: set[str] = set()
+        for course in self.courses.values():
+            if not course.new:
+                keys = self.views.keys_with_prefix(f"{PLACED}:{course.course_id}:")
+                ids.update(sid for _, sid in keys)
+        for doc in self.views.docs(ids).values():
+            if not doc.get("cancelled"):
+                out.add((doc["course_id"], doc["date"], doc["slot"]))
+        return out
+
+    def _free_id(
+        self, lesson_id: str, doc: dict[str, Any] | None, place: tuple[str, str, int]
+    ) -> str | None:
+        """The place's id for a new lesson, or None when a lesson is there. A
+        lesson moved away or cancelled keeps the place's id: the next one is
+        taken (as schedule-lessons does)."""
+        course_id, iso, slot = place
+        for generation in range(100):
+            if generation:
+                lesson_id = lesson_id_for(
+                    course_id, date.fromisoformat(iso), slot, generation
+                )
+                doc = self.views.doc(lesson_id)
+            if doc is None:
+                return lesson_id
+            if not doc.get("cancelled") and (doc["date"], doc["slot"]) == (iso, slot):
+                return None
+        return None
 
     def year_name(self) -> str:
         return str(self.year["name"]) if self.year else ""
@@ -235,8 +269,13 @@ class TimetablePlanner(ClassPlanner):
                 self.touched[course.course_id] = course.aggregate
                 self.created["courses"] += 1
         rows_changed: set[int] = set()
+        moved_in = self._moved_in()
         for lesson_id, (course, day, slot, row) in self.lessons.items():
-            if lesson_id in existing:
+            place = (course.course_id, day.isoformat(), slot)
+            if place in moved_in:
+                continue
+            free = self._free_id(lesson_id, existing.get(lesson_id), place)
+            if free is None:
                 continue
             starts_at, ends_at = self.bells[slot - 1]
             lesson = schedule_lesson(
@@ -246,8 +285,9 @@ class TimetablePlanner(ClassPlanner):
                 slot=slot,
                 starts_at=starts_at,
                 ends_at=ends_at,
+                lesson_id=free,
             )
-            self.touched[lesson_id] = lesson
+            self.touched[free] = lesson
             self.created["lessons"] += 1
             rows_changed.add(row)
         self.unchanged = self.rows - len(

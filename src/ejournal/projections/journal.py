@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ejournal.domain import groups
 from ejournal.domain.errors import Invalid, NotFound
 from ejournal.domain.rules import SchoolRules, averages
 from ejournal.projections.reader import Reader
@@ -27,13 +28,21 @@ def _overlaps(spans: list[list[str | None]], lo: str, hi: str) -> bool:
 
 def course_members(klass: Doc, course: Doc) -> dict[str, list[list[str | None]]]:
     """Pupils who may appear in a course: the class roster, or the group's pupils
-    within it, each with their spans of membership."""
+    within it, each with their spans of membership (for a group: the days in both
+    the class and the group)."""
     roster: dict[str, list[list[str | None]]] = klass["roster"]
     group_id = course.get("group_id")
     if group_id:
         group = klass["groups"].get(group_id)
-        ids = group["student_ids"] if group else []
-        return {sid: roster.get(sid, []) for sid in ids}
+        if group is None:
+            return {}
+        spans = group.get("members") or {
+            sid: [[None, None]] for sid in group["student_ids"]
+        }
+        dated = {
+            sid: groups.intersect(roster.get(sid, []), s) for sid, s in spans.items()
+        }
+        return {sid: s for sid, s in dated.items() if s}
     return roster
 
 

@@ -17,7 +17,8 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from ejournal.database import Cursor
-from ejournal.projections.streams import Doc, fold_doc
+from ejournal.projections.streams import Doc, fold_doc, placement
+from ejournal.projections.streams.lessons import PLACED
 from ejournal.store import SchoolApp
 
 
@@ -133,6 +134,15 @@ class AsOfReader(Reader):
         self._key = moment_key(moment)
         self._cache: dict[str, Doc | None] = {}
         self._unapplied: set[str] | None = None
+
+    def child_ids(
+        self,
+        kind: str,
+        parent_ids: Iterable[str],
+        lo: str | None = None,
+        hi: str | None = None,
+    ) -> list[str]:
+        return placed_child_ids(self, kind, list(parent_ids), lo, hi)
 
     def docs(self, stream_ids: Iterable[str]) -> dict[str, Doc]:
         wanted = list(dict.fromkeys(stream_ids))
@@ -273,6 +283,34 @@ class AsOfReader(Reader):
             )
             if event.timestamp <= self.moment:  # type: ignore[attr-defined]
                 out.setdefault(str(uid), []).append(event)
+
+
+def placed_child_ids(
+    r: Reader, kind: str, parents: list[str], lo: str | None, hi: str | None
+) -> list[str]:
+    """Children as of a moment. The current index lists a lesson where it is now:
+    a lesson moved or cancelled after the moment is also found where it was (its
+    ``lesson_at`` keys), and every lesson is kept where its document as of the
+    moment (``r.docs``) places it."""
+    ids = Reader.child_ids(r, kind, parents, lo, hi)
+    if kind != "lesson" or not parents:
+        return ids
+    for parent in parents:
+        prefix = f"{PLACED}:{parent}:"
+        rows = r.cur.execute(
+            "SELECT stream_id FROM ej_keys WHERE key >= ? AND key <= ?",
+            (prefix + (lo or ""), prefix + (hi or "") + "\uffff"),
+        ).fetchall()
+        ids.extend(str(row["stream_id"]) for row in rows)
+    wanted = set(parents)
+    placed = []
+    for sid, doc in r.docs(dict.fromkeys(ids)).items():
+        under, key = placement(doc)
+        if under not in wanted or key is None:
+            continue
+        if (lo is None or key >= lo) and (hi is None or key <= hi):
+            placed.append((key, sid))
+    return [sid for _, sid in sorted(placed)]
 
 
 # The catch-up loop's tracking row (projections/runner.py, Runner.name): the

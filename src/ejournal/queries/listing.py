@@ -164,6 +164,9 @@ def list_groups(
                 "class_id": k["id"],
                 "class_name": k["name"],
                 "student_ids": list(g["student_ids"]),
+                # Each pupil's spans [from (None: the year's start), until).
+                "members": g.get("members")
+                or {sid: [[None, None]] for sid in g["student_ids"]},
             },
         )
         for k in docs

@@ -29,7 +29,8 @@ def my_lessons(
     with reader(service.app, as_of) as r:
         lessons = r.children("lesson", own, iso, iso + "/99")
         for doc in r.docs(subs).values():
-            if doc["date"] == iso and doc["course_id"] not in own:
+            mine = doc["date"] == iso and doc["course_id"] not in own
+            if mine and not doc.get("cancelled"):
                 lessons.append(doc)
         courses = r.docs({lesson["course_id"] for lesson in lessons})
         classes = r.docs({c["class_id"] for c in courses.values()})

@@ -30,6 +30,14 @@ def _plan(doc: Doc, e: crs.PlanTopicsAdded) -> None:
     doc.setdefault("plan", []).extend(dict(t) for t in e.topics)
 
 
+def _plan_edited(doc: Doc, e: crs.PlanTopicEdited) -> None:
+    crs.plan_edit(doc.setdefault("plan", []), e)
+
+
+def _plan_reordered(doc: Doc, e: crs.PlanTopicsReordered) -> None:
+    crs.plan_reorder(doc.setdefault("plan", []), e.order)
+
+
 def _period_mark(doc: Doc, e: crs.PeriodMarkSet) -> None:
     marks.set_course_mark(
         doc.setdefault("marks", {}), e, marks.history, "period", e.period_id
@@ -121,6 +129,8 @@ START: dict[type[Any], Start] = {
 }
 APPLY: dict[type[Any], Handler] = {
     crs.PlanTopicsAdded: _plan,
+    crs.PlanTopicEdited: _plan_edited,
+    crs.PlanTopicsReordered: _plan_reordered,
     crs.PeriodMarkSet: _period_mark,
     crs.FinalMarkSet: _final_mark,
     crs.PeriodMarkDeferred: _deferred,

@@ -96,14 +96,48 @@ def _substitution(doc: Doc, e: les.SubstitutionRecorded) -> None:
     doc["substitute_id"] = e.substitute_teacher_id
 
 
+def _cancelled(doc: Doc, e: les.LessonCancelled) -> None:
+    doc["cancelled"] = {"reason": e.reason, "by": e.actor_id, "at": _ts(e)}
+
+
+def _moved(doc: Doc, e: les.LessonMoved) -> None:
+    doc.setdefault("moved_from", []).append(
+        {"date": e.from_date, "slot": e.from_slot, "moved_at": _ts(e)}
+    )
+    doc.update(date=e.date, slot=e.slot, starts_at=e.starts_at, ends_at=e.ends_at)
+
+
 def placement(doc: Doc) -> tuple[str | None, str | None]:
-    return doc["course_id"], f"{doc['date']}/{doc['slot']:02d}"
+    """Under its course by date and slot; a cancelled lesson under nothing, so
+    that no journal, diary, timetable or count lists it."""
+    sort_key = f"{doc['date']}/{doc['slot']:02d}"
+    if doc.get("cancelled"):
+        return None, sort_key
+    return doc["course_id"], sort_key
+
+
+PLACED = "lesson_at"
+"""Keys of the places a moved or cancelled lesson has had:
+``lesson_at:<course_id>:<date>/<slot>:<lesson_id>``. The index lists a stream
+where it is now; ``as_of`` a moment before a move or a cancellation finds the
+lesson where it was through these (AsOfReader.child_ids)."""
+
+
+def placed_key(course_id: str, sort_key: str, lesson_id: str) -> str:
+    return f"{PLACED}:{course_id}:{sort_key}:{lesson_id}"
 
 
 def lookup_keys(doc: Doc) -> list[str]:
     keys = [f"mark:{mid}" for mid in doc["marks"]]
-    if doc["substitute_id"]:
+    if doc["substitute_id"] and not doc.get("cancelled"):
         keys.append(f"substitute:{doc['substitute_id']}:{doc['id']}")
+    moved = doc.get("moved_from") or []
+    if moved or doc.get("cancelled"):
+        places = [f"{m['date']}/{int(m['slot']):02d}" for m in moved]
+        places.append(f"{doc['date']}/{doc['slot']:02d}")
+        keys += [
+            placed_key(doc["course_id"], p, doc["id"]) for p in dict.fromkeys(places)
+        ]
     return keys
 
 
@@ -117,4 +151,6 @@ APPLY: dict[type[Any], Handler] = {
     les.MakeupRecorded: _makeup,
     les.CommentAdded: _comment,
     les.SubstitutionRecorded: _substitution,
+    les.LessonCancelled: _cancelled,
+    les.LessonMoved: _moved,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ejournal.domain import groups
 from ejournal.domain import promotion as pro
 from ejournal.domain import school_class as cls
 from ejournal.domain import settings as sts
@@ -50,7 +51,34 @@ def _left(doc: Doc, e: cls.StudentLeft) -> None:
 
 
 def _group(doc: Doc, e: cls.GroupCreated) -> None:
-    doc["groups"][e.group_id] = {"name": e.name, "student_ids": list(e.student_ids)}
+    doc["groups"][e.group_id] = {
+        "name": e.name,
+        "student_ids": list(e.student_ids),
+        "members": {sid: [[None, None]] for sid in e.student_ids},
+    }
+
+
+def _group_members(group: Doc) -> dict[str, list[list[str | None]]]:
+    members: dict[str, list[list[str | None]]] = group.setdefault(
+        "members", {sid: [[None, None]] for sid in group["student_ids"]}
+    )
+    return members
+
+
+def _group_joined(doc: Doc, e: cls.GroupMemberJoined) -> None:
+    group = doc["groups"].get(e.group_id)
+    if group is None:  # the group's creation is void
+        return
+    groups.join(_group_members(group), e.student_id, e.on)
+    group["student_ids"] = groups.current(group["members"])
+
+
+def _group_left(doc: Doc, e: cls.GroupMemberLeft) -> None:
+    group = doc["groups"].get(e.group_id)
+    if group is None:  # the group's creation is void
+        return
+    groups.leave(_group_members(group), e.student_id, e.on)
+    group["student_ids"] = groups.current(group["members"])
 
 
 def _class_teacher(doc: Doc, e: cls.ClassTeacherChanged) -> None:
@@ -188,6 +216,8 @@ APPLY: dict[type[Any], Handler] = {
     cls.GroupCreated: _group,
     cls.ClassTeacherChanged: _class_teacher,
     stu.StudentDetailsEdited: _student_edited,
+    cls.GroupMemberJoined: _group_joined,
+    cls.GroupMemberLeft: _group_left,
     stu.StudentTransferred: _transferred,
     stu.StudentWithdrawn: _withdrawn,
     stu.GuardianLinked: _guardian,
