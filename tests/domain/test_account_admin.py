@@ -260,11 +260,22 @@ def test_deactivated_and_blocked_are_distinct() -> None:
     assert not account.active
 
 
-def test_a_voided_deactivation_counts_for_nothing() -> None:
+def test_a_voided_deactivation_outlasts_its_void() -> None:
+    # Given a session, a deactivation (by a compromised admin), and its void
     a = AccountStream()
-    events = [a.created(), a.event(AccountDeactivated, reason="left"), a.void(2)]
+    events = [
+        a.created(),
+        a.session_opened("s1"),
+        a.event(AccountDeactivated, reason="left"),
+        a.void(3),
+    ]
 
+    # Then the account stays deactivated and the session ended, in the aggregate
+    # and in its document alike: a void never reopens a door (domain/base.py);
+    # a legitimate administrator reactivates it
     account = given(*events)
-    assert account.deactivated is False
+    assert account.deactivated is True
+    assert account.sessions["s1"]["closed"] is True
     doc = fold_doc(events)
-    assert doc is not None and doc["deactivated"] is False
+    assert doc is not None and doc["deactivated"] is True
+    assert doc["sessions"]["s1"]["closed"] is True
