@@ -172,19 +172,31 @@ def check_claimed(
     return verdict
 
 
+class Stopped(Exception):
+    """The server is stopping: the check in progress gives up (it is recorded as
+    failed if the database is still there; the next one starts afresh)."""
+
+
 class Checker:
-    """The server's background job: on demand, and once every ``hours``."""
+    """The server's background job: on demand, and once every ``hours`` (the
+    first one ``FIRST_DELAY`` seconds after a start when none ever ran, so that a
+    server does not read its whole log while it warms up)."""
+
+    FIRST_DELAY = 900.0
 
     def __init__(self, db: Database, hours: float) -> None:
         self.db = db
         self.hours = hours
         self._thread: threading.Thread | None = None
+        self._schedule: threading.Thread | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
     def start_now(self) -> bool:
         """Start a check in the background unless one runs; whether it started."""
         with self._lock:
+            if self._stop.is_set():
+                return False
             if self._thread is not None and self._thread.is_alive():
                 return False
             if not claim(self.db, _events_to_check(self.db)):
@@ -195,11 +207,18 @@ class Checker:
             self._thread.start()
             return True
 
+    def _tick(self, _n: int) -> None:
+        if self._stop.is_set():
+            raise Stopped
+
     def _run(self) -> None:
         try:
-            verdict = check_claimed(self.db)
+            verdict = check_claimed(self.db, progress=self._tick)
+        except Stopped:
+            return
         except Exception:
-            log.exception("the ledger check failed")
+            if not self._stop.is_set():
+                log.exception("the ledger check failed")
             return
         if not verdict.verified:
             log.critical(
@@ -212,29 +231,44 @@ class Checker:
         """Check once every ``hours`` (the first when the last is that old)."""
         if self.hours <= 0:
             return
-        threading.Thread(
+        self._schedule = threading.Thread(
             target=self._every, name="ledger-schedule", daemon=True
-        ).start()
+        )
+        self._schedule.start()
+
+    def _due_in(self) -> float:
+        """Seconds until the next check is due."""
+        with self.db.read() as cur:
+            row = state(cur)
+        last = row.get("last_at") if row else None
+        if not last:
+            return self.FIRST_DELAY
+        age = (datetime.now(UTC) - datetime.fromisoformat(str(last))).total_seconds()
+        return self.hours * 3600 - age
 
     def _every(self) -> None:
-        while not self._stop.is_set():
-            with self.db.read() as cur:
-                row = state(cur)
-            last = row.get("last_at") if row else None
-            age = (
-                (datetime.now(UTC) - datetime.fromisoformat(str(last))).total_seconds()
-                if last
-                else None
-            )
-            if age is None or age >= self.hours * 3600:
+        wait = self.FIRST_DELAY
+        try:
+            wait = self._due_in()
+        except Exception:
+            log.exception("the ledger check's schedule could not read its state")
+        while not self._stop.wait(max(60.0, wait)):
+            try:
                 self.start_now()
-                age = 0.0
-            self._stop.wait(max(60.0, self.hours * 3600 - age))
+                wait = self._due_in()
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("the scheduled ledger check could not start")
+                wait = 3600.0
 
     def stop(self) -> None:
+        """Stop the schedule and the check in progress, before the database
+        closes under them."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=1)
+        for thread in (self._thread, self._schedule):
+            if thread is not None:
+                thread.join(timeout=10)
 
     def wait(self, timeout: float = 60.0) -> None:
         """Until the job of this process ends (tests, the CLI)."""

@@ -6,18 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-WORK_TYPES = {
-    "oral": "устный ответ",
-    "classwork": "работа на уроке",
-    "homework": "домашняя работа",
-    "test": "проверочная работа",
-    "control": "контрольная работа",
-    "written": "письменная работа",
-    "lab": "лабораторная работа",
-    "practical": "практическая работа",
-}
-ATTENDANCE = {"absent": "н", "ill": "б", "excused": "уп", "late": "оп"}
-SPECIAL = {"exempt": "осв", "not_attested": "н/а", "ungraded": "безотм"}
+from ejournal import labels
+
+WORK_TYPES = labels.WORK_TYPES
+ATTENDANCE = labels.ATTENDANCE_CODES
+SPECIAL = labels.SPECIAL_CODES
 FOOTER = (
     "\n\nПодробности — в электронном дневнике.\n"
     "Письмо отправлено автоматически, отвечать на него не нужно. Изменить или "

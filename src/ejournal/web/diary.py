@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ejournal import queries
+from ejournal import labels, queries
 from ejournal.datebounds import EARLIEST, LATEST
 from ejournal.domain.errors import ConsentMissing, Forbidden, Invalid, NotFound
 from ejournal.web.render import as_of, link, page, read, run_command, service_of
@@ -26,16 +26,7 @@ from ejournal.web.session import Visitor, VisitorDep, WriterDep
 
 router = APIRouter(include_in_schema=False)
 
-WORK_TYPES = {
-    "oral": "устный ответ",
-    "classwork": "работа на уроке",
-    "homework": "домашняя работа",
-    "test": "проверочная работа",
-    "control": "контрольная работа",
-    "written": "письменная работа",
-    "lab": "лабораторная работа",
-    "practical": "практическая работа",
-}
+WORK_TYPES = labels.WORK_TYPES
 # The journal's codes (DOMAIN.md "attendance") and what they mean for a parent.
 ATTENDANCE = {
     "absent": ("н", "не был(а) на уроке"),

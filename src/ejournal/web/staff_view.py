@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ejournal import labels
 from ejournal.datebounds import EARLIEST, LATEST
 from ejournal.domain.errors import NotFound
 from ejournal.web.render import short_date, weekday
 
-ATTENDANCE = {"absent": "н", "ill": "б", "excused": "уп", "late": "оп"}
-SPECIAL = {"exempt": "осв", "not_attested": "н/а", "ungraded": "безотм"}
+ATTENDANCE = labels.ATTENDANCE_CODES
+SPECIAL = labels.SPECIAL_CODES
 WORK_TYPES = {
     "oral": "устный ответ",
     "classwork": "работа на уроке",
